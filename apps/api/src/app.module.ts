@@ -1,0 +1,35 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import type { AppConfig } from '@veilig/platform-config';
+import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-txt';
+import { DataSource } from 'typeorm';
+import { HealthController } from './health/health.controller.js';
+import { HomeController } from './home/home.controller.js';
+
+export interface AppModuleOptions {
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  readonly securityTxtSigningKey: SigningKey | undefined;
+  readonly modules: ReadonlyArray<Type | DynamicModule>;
+}
+
+@Module({})
+export class AppModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [
+        SecurityTxtModule.forRoot(
+          {
+            ...config.securityTxt,
+            canonical: new URL('/.well-known/security.txt', config.http.publicOrigin).toString(),
+          },
+          options.securityTxtSigningKey,
+        ),
+        ...options.modules,
+      ],
+      controllers: [HomeController, HealthController],
+      providers: [{ provide: DataSource, useValue: options.dataSource }],
+    };
+  }
+}

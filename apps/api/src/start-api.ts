@@ -1,0 +1,188 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '@veilig/platform-config';
+import { openAppDataSource, prepareDatabase, startEmbeddedPostgres } from '@veilig/platform-database';
+import {
+  buildSecurityHeaders,
+  CertificateWatcher,
+  contextCredentials,
+  createLogger,
+  createRedirectServer,
+  ensureDevelopmentCertificate,
+  fastifyServerOptions,
+  installHttpPolicy,
+  loadCertificate,
+  OcspStapler,
+  PinoNestLogger,
+  ProblemExceptionFilter,
+  tlsContextOptions,
+  type HttpPolicy,
+} from '@veilig/platform-http';
+import type { DestinationStream, Logger } from 'pino';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+
+export interface RunningApi {
+  /** Where the application is served: HTTPS, or plain HTTP behind an offloader. */
+  readonly url: string;
+  /** The redirect-only plain-HTTP listener (native TLS only). */
+  readonly redirectUrl: string | undefined;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  /** Where JSON logs go; stdout when omitted. */
+  readonly logDestination?: DestinationStream;
+  /** Progress lines for a person watching `npm start`. */
+  readonly onProgress?: (message: string) => void;
+  /** Feature modules a fork (or a test) adds to the application. */
+  readonly modules?: AppModuleOptions['modules'];
+}
+
+const ASSETS_FOLDER = fileURLToPath(new URL('./assets', import.meta.url));
+
+/**
+ * Starts the whole service: database (embedded when none is configured), migrations, the
+ * HTTPS listener with the full security policy and the HTTP listener that only redirects. On
+ * any failure everything already started is stopped again before the error is rethrown.
+ */
+export async function startApi(config: AppConfig, options: StartApiOptions = {}): Promise<RunningApi> {
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const progress = options.onProgress ?? (() => undefined);
+  const closers: Array<() => Promise<unknown> | void> = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while shutting down');
+      }
+    }
+  };
+
+  try {
+    let migrationUrl = config.database.migrationUrl;
+    if (!migrationUrl) {
+      progress(`starting embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
+      const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, logger });
+      closers.push(() => embedded.stop());
+      migrationUrl = embedded.url;
+    }
+    progress('running database migrations');
+    const appUrl = await prepareDatabase({
+      migrationUrl,
+      appUrl: config.database.appUrl,
+      appRole: config.database.appRole,
+      dataDir: config.dataDir,
+      logger,
+    });
+    const dataSource = await openAppDataSource({ url: appUrl });
+    closers.push(() => dataSource.destroy());
+
+    const headers = buildSecurityHeaders({ hstsPreload: config.http.hstsPreload });
+    const policy: HttpPolicy = {
+      allowedHosts: config.http.allowedHosts,
+      headers,
+      tlsOffloaded: config.tls.mode === 'offloaded',
+      trustProxy: config.http.trustProxy,
+      publicHttpsPort: config.http.publicOrigin.port,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+    };
+
+    const native = config.tls.mode === 'native';
+    const certificateFiles = native
+      ? config.tls.certFile && config.tls.keyFile
+        ? { certFile: config.tls.certFile, keyFile: config.tls.keyFile }
+        : await ensureDevelopmentCertificate(config.dataDir)
+      : undefined;
+    const certificate = certificateFiles ? loadCertificate(certificateFiles) : undefined;
+
+    const adapter = new FastifyAdapter({
+      ...fastifyServerOptions(policy, logger),
+      // Host is checked by the policy hook so a missing one still gets problem+json with every header.
+      ...(certificate
+        ? { https: { ...tlsContextOptions(contextCredentials(certificate)), requireHostHeader: false } }
+        : { http: { requireHostHeader: false } }),
+    });
+    installHttpPolicy(adapter.getInstance(), policy);
+
+    const signingKey = config.securityTxt.signingKeyFile
+      ? {
+          armoredPrivateKey: readFileSync(config.securityTxt.signingKeyFile, 'utf8'),
+          passphrase: config.securityTxt.signingKeyPassphrase,
+        }
+      : undefined;
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register({ config, dataSource, securityTxtSigningKey: signingKey, modules: options.modules ?? [] }),
+      adapter,
+      { logger: new PinoNestLogger(logger), abortOnError: false },
+    );
+    app.useGlobalFilters(new ProblemExceptionFilter());
+    app.useStaticAssets({ root: ASSETS_FOLDER, prefix: '/assets/', cacheControl: false });
+    closers.push(() => app.close());
+    await app.listen(config.http.httpsPort, config.http.host);
+    const server = app.getHttpServer() as HttpsServer | HttpServer;
+    const url = `${native ? 'https' : 'http'}://${hostForUrl(config.http.host)}:${(server.address() as AddressInfo).port}`;
+
+    if (certificate && certificateFiles) {
+      const httpsServer = server as HttpsServer;
+      const stapler = new OcspStapler({ certChainPem: certificate.certChainPem, logger });
+      if (config.tls.ocspStapling) {
+        stapler.attach(httpsServer);
+        await stapler.start();
+        closers.push(() => stapler.stop());
+      }
+      const watcher = new CertificateWatcher(
+        certificateFiles,
+        (renewed) => {
+          httpsServer.setSecureContext(tlsContextOptions(contextCredentials(renewed)));
+          if (config.tls.ocspStapling) {
+            stapler.replaceChain(renewed.certChainPem).catch((error: unknown) => logger.warn({ err: error }, 'OCSP stapler kept the previous chain'));
+          }
+        },
+        logger,
+      );
+      watcher.start();
+      closers.push(() => watcher.stop());
+    }
+
+    let redirectUrl: string | undefined;
+    if (native) {
+      const redirectServer = createRedirectServer({
+        allowedHosts: config.http.allowedHosts,
+        httpsPort: config.http.publicOrigin.port,
+        headers: headers.plain,
+      });
+      await new Promise<void>((resolve, reject) => {
+        redirectServer.once('error', reject);
+        redirectServer.listen(config.http.httpPort, config.http.host, () => resolve());
+      });
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            redirectServer.closeAllConnections();
+            redirectServer.close(() => resolve());
+          }),
+      );
+      redirectUrl = `http://${hostForUrl(config.http.host)}:${(redirectServer.address() as AddressInfo).port}`;
+    }
+
+    logger.info({ url, redirectUrl, tlsMode: config.tls.mode, env: config.env }, 'veilig api started');
+    return { url, redirectUrl, logger, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The development certificate names localhost, so that is the name to print for any loopback or wildcard bind. */
+function hostForUrl(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

