@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type AppConfig } from '@veilig/platform-config';
 import { startApi, type RunningApi, type StartApiOptions } from '../../apps/api/src/start-api.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, type TestDatabase } from '@veilig/platform-testing';
 
 export interface TestApi {
   readonly api: RunningApi;

@@ -14,3 +14,4 @@ export type { CertificateFiles, LoadedCertificate } from './lib/certificate-stor
 export { ensureDevelopmentCertificate } from './lib/development-certificate.js';
 export { createLogger, PinoNestLogger, SECRET_FIELDS } from './lib/logger.js';
 export { OcspStapler } from './lib/ocsp-stapler.js';
+export { renderNginxHeadersConf, renderNginxTlsConf } from './lib/nginx-policy.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { DataSource, type MixedList } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { readOrCreateSecret } from './embedded-postgres.js';
 import { PLATFORM_MIGRATIONS } from './migrations/index.js';
 import { APPLICATION_GROUP_ROLE } from './roles.js';
@@ -14,7 +14,8 @@ export interface PrepareDatabaseOptions {
   readonly appRole: string;
   /** Where the provisioned role's password is kept between runs. */
   readonly dataDir: string;
-  readonly migrations?: MixedList<Function>;
+  /** Feature migrations, run after the platform's own. */
+  readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
   readonly logger: Logger;
 }
 
@@ -47,7 +48,7 @@ async function runMigrations(options: PrepareDatabaseOptions): Promise<void> {
     const dataSource = new DataSource({
       type: 'postgres',
       url: options.migrationUrl,
-      migrations: [...PLATFORM_MIGRATIONS, ...((options.migrations as Function[] | undefined) ?? [])],
+      migrations: [...PLATFORM_MIGRATIONS, ...(options.migrations ?? [])],
       migrationsTableName: 'schema_migrations',
       migrationsTransactionMode: 'each',
       logging: false,

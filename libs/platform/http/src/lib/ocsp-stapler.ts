@@ -32,7 +32,7 @@ export interface OcspStaplerLogger {
 export interface OcspStaplerOptions {
   /** Leaf certificate followed by its issuer(s), as in TLS_CERT_FILE. */
   readonly certChainPem: string;
-  readonly logger?: OcspStaplerLogger;
+  readonly logger: OcspStaplerLogger;
   readonly fetchTimeoutMs?: number;
 }
 
@@ -63,11 +63,6 @@ const SIGNATURE_ALGORITHMS: Readonly<Record<string, { readonly hash: string | nu
   '1.2.840.10045.4.3.3': { hash: 'sha384', keyType: 'ec' },
   '1.2.840.10045.4.3.4': { hash: 'sha512', keyType: 'ec' },
   '1.3.101.112': { hash: null, keyType: 'ed25519' },
-};
-
-const consoleLogger: OcspStaplerLogger = {
-  warn: (obj, msg) => console.warn(msg, obj),
-  info: (obj, msg) => console.info(msg, obj),
 };
 
 interface StaplingTarget {
@@ -104,7 +99,7 @@ export class OcspStapler {
   private epoch = 0;
 
   constructor(options: OcspStaplerOptions) {
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
     this.target = this.stapleableTarget(options.certChainPem);
   }
