@@ -1,10 +1,26 @@
-import { Controller, Get, Module, Post, Body } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post, Res } from '@nestjs/common';
+import { CookieWriter } from '@veilig/platform-http';
+import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, sendRaw, parseRawResponse, type TestResponse } from '../support/http-client.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 @Controller('test-fixtures')
 class FixtureController {
+  constructor(private readonly cookies: CookieWriter) {}
+
+  @Get('cookie')
+  setCookie(@Res({ passthrough: true }) reply: FastifyReply): { set: true } {
+    this.cookies.set(reply, 'session', 'opaque-id', { sameSite: 'Lax' });
+    return { set: true };
+  }
+
+  @Get('cookie-none')
+  setSameSiteNone(@Res({ passthrough: true }) reply: FastifyReply): { set: true } {
+    this.cookies.set(reply, 'embed', 'x', { sameSite: 'None' });
+    return { set: true };
+  }
+
   @Get('failure')
   fail(): never {
     throw new Error('connection to db-internal.example:5432 failed for user app password=hunter2');
@@ -198,6 +214,37 @@ describe('HTTP policy of the running service', () => {
   it('ignores a client-supplied request id', async () => {
     const response = await https({ path: '/health/live', headers: { 'x-request-id': 'forged-id' } });
     expect(response.headers['x-request-id']).not.toBe('forged-id');
+  });
+
+  it('[TH-11] sets cookies through the one writer: __Host-, Secure, HttpOnly, SameSite', async () => {
+    const response = await https({ path: '/test-fixtures/cookie' });
+    expect(response.headers['set-cookie']).toEqual(['__Host-session=opaque-id; Path=/; Secure; HttpOnly; SameSite=Lax']);
+  });
+
+  it('[TH-11] refuses SameSite=None without explicit permission, as a 500 that leaks nothing', async () => {
+    const response = await https({ path: '/test-fixtures/cookie-none' });
+    expectProblem(response, 500);
+    expect(response.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('[SE-9.1] serves security.txt as RFC 9116 text with a Canonical for this origin', async () => {
+    const response = await https({ path: '/.well-known/security.txt' });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expectSecurityHeaders(response.headers, { https: true });
+    expect(response.body).toMatch(/^Contact: mailto:security@localhost\.invalid$/m);
+    expect(response.body).toMatch(/^Canonical: https:\/\/localhost:3443\/\.well-known\/security\.txt$/m);
+    expect(response.body).toMatch(/^Preferred-Languages: nl, en$/m);
+    const expires = new Date(/^Expires: (.+)$/m.exec(response.body)![1]!);
+    expect(expires.getTime()).toBeGreaterThan(Date.now());
+    expect(expires.getTime() - Date.now()).toBeLessThan(366 * 24 * 60 * 60 * 1000);
+  });
+
+  it('[SE-9.1] redirects /security.txt to the well-known location', async () => {
+    const response = await https({ path: '/security.txt' });
+    expect(response.status).toBe(301);
+    expect(response.headers['location']).toBe('/.well-known/security.txt');
+    expectSecurityHeaders(response.headers, { https: true });
   });
 
   it('[SV-7.6] reports readiness when the database answers', async () => {

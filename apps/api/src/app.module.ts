@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig } from '@veilig/platform-config';
+import { HttpPlatformModule } from '@veilig/platform-http';
 import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-txt';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health/health.controller.js';
@@ -19,6 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        HttpPlatformModule.forRoot({ allowSameSiteNone: config.http.cookieAllowSameSiteNone }),
         SecurityTxtModule.forRoot(
           {
             ...config.securityTxt,

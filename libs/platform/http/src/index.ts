@@ -15,3 +15,4 @@ export { ensureDevelopmentCertificate } from './lib/development-certificate.js';
 export { createLogger, PinoNestLogger, SECRET_FIELDS } from './lib/logger.js';
 export { OcspStapler } from './lib/ocsp-stapler.js';
 export { renderNginxHeadersConf, renderNginxTlsConf } from './lib/nginx-policy.js';
+export { HttpPlatformModule } from './lib/http-platform.module.js';
