@@ -6,13 +6,6 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '@veilig/platform-database';
 import { freePort } from '@veilig/platform-testing';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A PostgreSQL superuser URL; every test file makes its own database on it. */
-    adminDatabaseUrl: string;
-  }
-}
-
 /**
  * One PostgreSQL server for the whole run: the machine's own when TEST_DATABASE_URL is set,
  * otherwise an embedded one in a throw-away folder, so the suite also passes where none runs.

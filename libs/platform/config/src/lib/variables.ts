@@ -147,7 +147,7 @@ export const VARIABLES = [
   {
     name: 'SESSION_SECRET',
     description: 'Secret (at least 32 characters, random) that signs session cookies.',
-    defaultText: 'a random secret generated once under DATA_DIR outside production; required in production',
+    defaultText: 'optional outside production; required in production',
     schema: z.string().optional(),
     sensitive: true,
   },

@@ -2,6 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A PostgreSQL superuser URL from test/support/global-setup.ts; every test file makes its own database on it. */
+    adminDatabaseUrl: string;
+  }
+}
+
 export interface TestDatabase {
   /** Superuser on a database of its own: stands in for the migration role. */
   readonly migrationUrl: string;
