@@ -4,3 +4,4 @@ export { prepareDatabase, applicationRoleProblems, DatabaseRoleError } from './l
 export type { PrepareDatabaseOptions } from './lib/prepare-database.js';
 export { openAppDataSource } from './lib/data-source.js';
 export { APPLICATION_GROUP_ROLE } from './lib/roles.js';
+export { queryRows } from './lib/query-rows.js';

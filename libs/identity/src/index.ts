@@ -1,0 +1,11 @@
+export { ENTRA_SAML_CLAIMS } from './lib/federated-identity.js';
+export type { FederatedIdentity } from './lib/federated-identity.js';
+export { SecretBox, SecretBoxError } from './lib/secret-box.js';
+export type { SecretKey } from './lib/secret-box.js';
+export { IDENTITY_MIGRATIONS } from './lib/migrations/index.js';
+export { SessionStore, DEFAULT_SESSION_POLICY } from './lib/sessions/session-store.js';
+export type { ActiveSession, AuthMethod, NewSession, SessionPolicy } from './lib/sessions/session-store.js';
+export { TenantDirectory } from './lib/directory/tenant-directory.js';
+export type { AuthMode, Tenant, TenantStatus } from './lib/directory/tenant-directory.js';
+export { UserDirectory } from './lib/directory/user-directory.js';
+export type { User } from './lib/directory/user-directory.js';

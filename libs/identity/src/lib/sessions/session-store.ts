@@ -1,0 +1,160 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { queryRows } from '@veilig/platform-database';
+import type { DataSource } from 'typeorm';
+
+export type AuthMethod = 'saml' | 'oidc' | 'password+totp' | 'password+recovery-code';
+
+export interface SessionPolicy {
+  /** Ends a session nobody used for this long. */
+  readonly idleTimeoutMs: number;
+  /** Ends every session this long after sign-in, used or not. */
+  readonly absoluteTimeoutMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 10 * 60 * 60_000 };
+
+export interface NewSession {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly authMethod: AuthMethod;
+  readonly idpSessionId: string | undefined;
+  readonly clientIp: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+export interface ActiveSession {
+  /** Public id, safe to list and to name in a revoke request; the token itself is never stored. */
+  readonly id: string;
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly authMethod: AuthMethod;
+  readonly idpSessionId: string | null;
+  readonly clientIp: string | null;
+  readonly userAgent: string | null;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  tenant_id: string;
+  auth_method: AuthMethod;
+  idp_session_id: string | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
+const COLUMNS = 's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at';
+
+/**
+ * Server-side sessions in PostgreSQL, so any replica can serve any request. The cookie carries a
+ * 256-bit random token; the table holds only its SHA-256, so a database read does not yield a
+ * usable session. A new token is made at every sign-in (no fixation).
+ */
+export class SessionStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
+  ) {}
+
+  async create(session: NewSession): Promise<{ token: string; session: ActiveSession }> {
+    const token = randomBytes(32).toString('base64url');
+    const rows = await queryRows<SessionRow>(this.dataSource, 
+      `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000))
+       RETURNING ${COLUMNS}`,
+      [
+        hashToken(token),
+        session.userId,
+        session.tenantId,
+        session.authMethod,
+        session.idpSessionId ?? null,
+        session.clientIp ?? null,
+        session.userAgent?.slice(0, 512) ?? null,
+        this.policy.absoluteTimeoutMs,
+      ],
+    );
+    return { token, session: toSession(rows[0]!) };
+  }
+
+  /**
+   * The session a token names, if it is neither revoked, idle too long, past its absolute end,
+   * nor of a tenant that is no longer active. One statement: it also records the use.
+   */
+  async resolve(token: string): Promise<ActiveSession | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+    const rows = await queryRows<SessionRow>(this.dataSource, 
+      `UPDATE sessions AS s SET last_seen_at = now()
+         FROM tenants t
+        WHERE s.token_hash = $1 AND t.id = s.tenant_id AND t.status = 'active'
+          AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
+        RETURNING ${COLUMNS}`,
+      [hashToken(token), this.policy.idleTimeoutMs],
+    );
+    return rows[0] ? toSession(rows[0]) : undefined;
+  }
+
+  /** Logout: ends this session. Returns what was ended, for the audit record. */
+  async revoke(token: string): Promise<ActiveSession | undefined> {
+    const rows = await queryRows<SessionRow>(this.dataSource, 
+      `UPDATE sessions AS s SET revoked_at = now() WHERE s.token_hash = $1 AND s.revoked_at IS NULL RETURNING ${COLUMNS}`,
+      [hashToken(token)],
+    );
+    return rows[0] ? toSession(rows[0]) : undefined;
+  }
+
+  /** Ends one session of a user by its public id (a user ending another device, or an admin). */
+  async revokeById(tenantId: string, sessionId: string): Promise<boolean> {
+    const rows = await queryRows<unknown>(this.dataSource, 
+      'UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id',
+      [tenantId, sessionId],
+    );
+    return rows.length > 0;
+  }
+
+  /** "Log out everywhere". */
+  async revokeAllOfUser(tenantId: string, userId: string): Promise<number> {
+    const rows = await queryRows<unknown>(this.dataSource, 
+      'UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
+      [tenantId, userId],
+    );
+    return rows.length;
+  }
+
+  async listActive(tenantId: string, userId?: string): Promise<ActiveSession[]> {
+    const rows = await queryRows<SessionRow>(this.dataSource, 
+      `SELECT ${COLUMNS} FROM sessions s
+        WHERE s.tenant_id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)
+          AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND s.last_seen_at > now() - make_interval(secs => $3::double precision / 1000)
+        ORDER BY s.last_seen_at DESC`,
+      [tenantId, userId ?? null, this.policy.idleTimeoutMs],
+    );
+    return rows.map(toSession);
+  }
+}
+
+function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+function toSession(row: SessionRow): ActiveSession {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    tenantId: row.tenant_id,
+    authMethod: row.auth_method,
+    idpSessionId: row.idp_session_id,
+    clientIp: row.client_ip,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+  };
+}
