@@ -1,9 +1,11 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Public } from '@veilig/platform-http';
 import { DataSource } from 'typeorm';
 
 const READINESS_TIMEOUT_MS = 2_000;
 
 /** Liveness and readiness for the orchestrator (SV-7.6); they say up or down and nothing about internals. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly dataSource: DataSource) {}

@@ -1,9 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from '@veilig/platform-http';
 
 /**
  * The landing page: server-rendered, its style and script from our own origin only, so it shows
  * the page Content-Security-Policy at work (no inline script or style anywhere).
  */
+@Public()
 @Controller()
 export class HomeController {
   @Get()

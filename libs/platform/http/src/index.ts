@@ -16,3 +16,4 @@ export { createLogger, PinoNestLogger, SECRET_FIELDS } from './lib/logger.js';
 export { OcspStapler } from './lib/ocsp-stapler.js';
 export { renderNginxHeadersConf, renderNginxTlsConf } from './lib/nginx-policy.js';
 export { HttpPlatformModule } from './lib/http-platform.module.js';
+export { Public } from './lib/public.decorator.js';

@@ -1,3 +1,5 @@
 export { createTestDatabase } from './lib/test-database.js';
 export type { TestDatabase } from './lib/test-database.js';
+export { createScratchDatabase } from './lib/scratch-database.js';
+export type { ScratchDatabase } from './lib/scratch-database.js';
 export { freePort } from './lib/free-port.js';

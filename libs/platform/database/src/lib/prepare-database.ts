@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
@@ -68,6 +69,7 @@ async function runMigrations(options: PrepareDatabaseOptions): Promise<void> {
 async function provisionApplicationRole(options: PrepareDatabaseOptions): Promise<string> {
   const role = options.appRole;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new DatabaseRoleError(`"${role}" is not a valid role name`);
+  mkdirSync(options.dataDir, { recursive: true });
   const password = readOrCreateSecret(join(options.dataDir, `${role}-password`));
   const client = new Client({ connectionString: options.migrationUrl });
   await client.connect();

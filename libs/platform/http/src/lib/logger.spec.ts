@@ -18,7 +18,8 @@ describe('createLogger', () => {
     const { lines, stream } = capture();
     const logger = createLogger('info', stream);
     const secrets = Object.fromEntries(SECRET_FIELDS.map((field) => [field, `value-of-${field}`]));
-    logger.info({ ...secrets, request: { headers: secrets, body: { nested: secrets } } }, 'with secrets');
+    const upperCased = Object.fromEntries(SECRET_FIELDS.map((field) => [field.toUpperCase(), `value-of-${field}`]));
+    logger.info({ ...secrets, request: { headers: upperCased, body: { nested: secrets, list: [secrets] } } }, 'with secrets');
     expect(lines).toHaveLength(1);
     for (const field of SECRET_FIELDS) expect(lines[0]).not.toContain(`value-of-${field}`);
     expect(lines[0]).toContain('[redacted]');

@@ -1,8 +1,10 @@
 import { Controller, Get, Header, Inject, Redirect } from '@nestjs/common';
+import { Public } from '@veilig/platform-http';
 
 export const SECURITY_TXT_BODY = Symbol('SECURITY_TXT_BODY');
 
 /** Both paths of RFC 9116 §3: the well-known location serves, the legacy root path redirects there. */
+@Public()
 @Controller()
 export class SecurityTxtController {
   constructor(@Inject(SECURITY_TXT_BODY) private readonly body: string) {}
