@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Module, Post, Res } from '@nestjs/common';
-import { CookieWriter } from '@veilig/platform-http';
+import { CookieWriter, Public } from '@veilig/platform-http';
 import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, sendRaw, parseRawResponse, type TestResponse } from '../support/http-client.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
+@Public()
 @Controller('test-fixtures')
 class FixtureController {
   constructor(private readonly cookies: CookieWriter) {}

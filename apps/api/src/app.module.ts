@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig } from '@veilig/platform-config';
+import { IdentityModule, type SecretBox } from '@veilig/identity';
 import { HttpPlatformModule } from '@veilig/platform-http';
 import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-txt';
 import { DataSource } from 'typeorm';
@@ -9,6 +10,7 @@ import { HomeController } from './home/home.controller.js';
 export interface AppModuleOptions {
   readonly config: AppConfig;
   readonly dataSource: DataSource;
+  readonly secretBox: SecretBox;
   readonly securityTxtSigningKey: SigningKey | undefined;
   readonly modules: ReadonlyArray<Type | DynamicModule>;
 }
@@ -21,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         HttpPlatformModule.forRoot({ allowSameSiteNone: config.http.cookieAllowSameSiteNone }),
+        IdentityModule.forRoot({ dataSource: options.dataSource, secretBox: options.secretBox }),
         SecurityTxtModule.forRoot(
           {
             ...config.securityTxt,

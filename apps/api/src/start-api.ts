@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@veilig/platform-config';
-import { openAppDataSource, prepareDatabase, startEmbeddedPostgres } from '@veilig/platform-database';
+import { IDENTITY_MIGRATIONS, SecretBox } from '@veilig/identity';
+import { openAppDataSource, prepareDatabase, readOrCreateSecret, startEmbeddedPostgres } from '@veilig/platform-database';
 import {
   buildSecurityHeaders,
   CertificateWatcher,
@@ -80,6 +82,7 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
       appUrl: config.database.appUrl,
       appRole: config.database.appRole,
       dataDir: config.dataDir,
+      migrations: IDENTITY_MIGRATIONS,
       logger,
     });
     const dataSource = await openAppDataSource({ url: appUrl });
@@ -119,7 +122,13 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
         }
       : undefined;
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.register({ config, dataSource, securityTxtSigningKey: signingKey, modules: options.modules ?? [] }),
+      AppModule.register({
+        config,
+        dataSource,
+        secretBox: secretBoxFrom(config),
+        securityTxtSigningKey: signingKey,
+        modules: options.modules ?? [],
+      }),
       adapter,
       { logger: new PinoNestLogger(logger), abortOnError: false },
     );
@@ -179,6 +188,16 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
     await close();
     throw error;
   }
+}
+
+/** The configured keys, or outside production one generated under DATA_DIR and kept between runs. */
+function secretBoxFrom(config: AppConfig): SecretBox {
+  const entries = config.secretsEncryptionKeys ?? [`dev:${readOrCreateSecret(join(config.dataDir, 'secrets-encryption-key'))}`];
+  const [current, ...previous] = entries.map((entry) => {
+    const [id, key] = entry.split(':') as [string, string];
+    return { id, key: Buffer.from(key, 'base64') };
+  });
+  return new SecretBox(current!, previous);
 }
 
 /** The development certificate names localhost, so that is the name to print for any loopback or wildcard bind. */

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       SECURITY_CONTACT: 'mailto:security@gemeente.example.nl',
       SECURITY_TXT_EXPIRES: new Date(NOW.getTime() + 180 * DAY).toISOString(),
       SESSION_SECRET: 'Zq3v9XbT1pLk7mWc2RfY8hNd4sGj6uAe0oIx',
+      SECRETS_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
       DATABASE_URL: 'postgres://veilig_owner:pw@db.internal:5432/veilig',
       DATABASE_APP_URL: 'postgres://veilig_app:pw@db.internal:5432/veilig',
     };
@@ -122,6 +123,7 @@ describe('loadConfig', () => {
         'SESSION_SECRET',
         'DATABASE_URL',
         'DATABASE_APP_URL',
+        'SECRETS_ENCRYPTION_KEYS',
       ]),
     );
     try {
@@ -142,6 +144,7 @@ describe('loadConfig', () => {
     );
     expect(problemsOf({ HTTP_PORT: '70000' })).toEqual(['HTTP_PORT: must be between 0 and 65535']);
     expect(problemsOf({ TLS_CERT_FILE: '/x.pem' })).toEqual(['TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE go together']);
+    expect(problemsOf({ SECRETS_ENCRYPTION_KEYS: 'k1:tooshort' })).toEqual(['SECRETS_ENCRYPTION_KEYS: each key must be `<id>:<32 bytes in base64>`']);
   });
 
   it('only allows the public host in production and adds loopback names in development', () => {

@@ -43,6 +43,8 @@ export interface AppConfig {
   readonly dataDir: string;
   /** Unset outside production means: generate one under dataDir. */
   readonly sessionSecret: string | undefined;
+  /** `<id>:<base64>` entries, current first; unset outside production means: generate one under dataDir. */
+  readonly secretsEncryptionKeys: readonly string[] | undefined;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly securityTxt: {
     readonly contact: readonly string[];
@@ -138,6 +140,9 @@ function checkProduction(env: Env, now: Date): string[] {
   } else if (isWeakSecret(env.SESSION_SECRET)) {
     problems.push(problem('SESSION_SECRET', 'too weak: use at least 32 random characters (e.g. `openssl rand -base64 48`)'));
   }
+  if (!env.SECRETS_ENCRYPTION_KEYS) {
+    problems.push(problem('SECRETS_ENCRYPTION_KEYS', 'required in production (e.g. `k1:$(openssl rand -base64 32)`)'));
+  }
   if (!env.DATABASE_URL) problems.push(problem('DATABASE_URL', 'required in production; embedded PostgreSQL is for development'));
   if (!env.DATABASE_APP_URL) {
     problems.push(problem('DATABASE_APP_URL', 'required in production: the application connects as its own least-privileged role'));
@@ -223,6 +228,7 @@ function toAppConfig(env: Env, now: Date): AppConfig {
     },
     dataDir: env.DATA_DIR,
     sessionSecret: env.SESSION_SECRET,
+    secretsEncryptionKeys: env.SECRETS_ENCRYPTION_KEYS,
     logLevel: env.LOG_LEVEL,
     securityTxt: {
       contact: env.SECURITY_CONTACT ?? [DEVELOPMENT_SECURITY_CONTACT],

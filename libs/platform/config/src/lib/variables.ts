@@ -152,6 +152,26 @@ export const VARIABLES = [
     sensitive: true,
   },
   {
+    name: 'SECRETS_ENCRYPTION_KEYS',
+    description:
+      'Keys that seal secrets at rest (TOTP secrets, SSO client keys) with AES-256-GCM: comma-separated `<key id>:<32 bytes in base64>`, the current key first, older ones after it for rotation.',
+    defaultText: 'one key generated under DATA_DIR outside production; required in production',
+    schema: z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_-]{43}=?$/, 'each key must be `<id>:<32 bytes in base64>`'),
+          )
+          .min(1, 'at least one key'),
+      )
+      .optional(),
+    sensitive: true,
+  },
+  {
     name: 'DATA_DIR',
     description: 'Folder for development state: embedded PostgreSQL data, the development certificate, generated secrets.',
     defaultText: '`.data`',
