@@ -2,3 +2,11 @@ export { findTestEvidence, loadCatalogue, requirementIdsInTitle, requirementKind
 export type { Requirement, RequirementKind, TestEvidence, TestEvidenceById } from './lib/catalogue.js';
 export { matrixPath, renderMatrix, summariseCoverage } from './lib/matrix.js';
 export type { CoverageSummary } from './lib/matrix.js';
+export { renderReport } from './lib/self-check/render-report.js';
+export { runSelfCheck, SelfCheckError } from './lib/self-check/run-self-check.js';
+export type { HeadersSection, SelfCheckOptions, SelfCheckReport } from './lib/self-check/run-self-check.js';
+export { gradeHeaders } from './lib/self-check/grade-headers.js';
+export type { HeaderGrade, ResponseHeaders } from './lib/self-check/grade-headers.js';
+export { gradeTls } from './lib/self-check/grade-tls.js';
+export type { TlsGrade, TlsGradeInput, TlsScore } from './lib/self-check/grade-tls.js';
+export type { Finding, FindingStatus, Grade, LetterGrade } from './lib/self-check/findings.js';

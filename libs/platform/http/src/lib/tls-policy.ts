@@ -23,9 +23,14 @@ export const TLS_GROUPS = ['X25519', 'P-256', 'P-384'] as const;
  * Node's TLS server never accepts 0-RTT early data, so nothing needs switching off for it.
  * SSL_OP_NO_RENEGOTIATION refuses client-initiated renegotiation outright (a DoS vector);
  * SSL_OP_CIPHER_SERVER_PREFERENCE makes the order above win over the client's.
+ * SSL_OP_NO_TICKET: Node's ticket key is made at start and never rotated, so a resumed TLS 1.2
+ * session would lose forward secrecy to anyone who ever reads that key; nginx gets the same.
  */
 export const TLS_SECURE_OPTIONS =
-  constants.SSL_OP_NO_RENEGOTIATION | constants.SSL_OP_CIPHER_SERVER_PREFERENCE | constants.SSL_OP_NO_COMPRESSION;
+  constants.SSL_OP_NO_RENEGOTIATION |
+  constants.SSL_OP_CIPHER_SERVER_PREFERENCE |
+  constants.SSL_OP_NO_COMPRESSION |
+  constants.SSL_OP_NO_TICKET;
 
 /** Used both to create the server and, on certificate reload, for `server.setSecureContext`. */
 export function tlsContextOptions(credentials: Pick<SecureContextOptions, 'cert' | 'key'>): SecureContextOptions {
