@@ -26,3 +26,26 @@ export type { OidcErrorReason } from './lib/oidc/oidc-error.js';
 export type { OidcFederatedIdentity } from './lib/oidc/entra-claims.js';
 export { classifyAddress, createGuardedFetch } from './lib/oidc/ssrf-guard.js';
 export type { BlockedAddressKind, HostResolver, OutboundRequestOptions, OutboundRequestPolicy } from './lib/oidc/ssrf-guard.js';
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_POLICY_MESSAGES, checkPassword, describePasswordRefusal, normalisePassword } from './lib/local/password-policy.js';
+export type { MessageLanguage, PasswordContext, PasswordMessageKey, PasswordRefusal, PasswordRefusalCode } from './lib/local/password-policy.js';
+export { ARGON2ID_PARAMETERS, OWASP_MINIMUM_ARGON2ID, PasswordHasher } from './lib/local/password-hasher.js';
+export type { Argon2idParameters } from './lib/local/password-hasher.js';
+export { TOTP_ALGORITHM, TOTP_DIGITS, TOTP_PERIOD_SECONDS, TOTP_SECRET_BYTES, TOTP_WINDOW_STEPS, TotpAuthenticator, totpCode, totpPurpose } from './lib/local/totp.js';
+export type { TotpEnrolment, TotpEnrolmentRequest, TotpVerification, TotpVerificationRequest } from './lib/local/totp.js';
+export { RECOVERY_CODE_ALPHABET, RECOVERY_CODE_BITS, RECOVERY_CODE_COUNT, findRecoveryCode, generateRecoveryCodes } from './lib/local/recovery-codes.js';
+export type { RecoveryCodeSet } from './lib/local/recovery-codes.js';
+export { DEFAULT_LOGIN_THROTTLE_POLICY, LoginThrottle, accountThrottleKey, ipThrottleKey } from './lib/local/login-throttle.js';
+export type { LoginThrottlePolicy, SignInAttempt, ThrottleDecision, ThrottleOutcome, ThrottleStore } from './lib/local/login-throttle.js';
+export { LocalSignIn, normaliseEmail } from './lib/local/local-sign-in.js';
+export type {
+  LocalAccount,
+  LocalAccountStore,
+  LocalSignInDependencies,
+  PasswordAttempt,
+  PasswordFailureReason,
+  PasswordVerification,
+  SecondFactor,
+  SecondFactorAttempt,
+  SecondFactorFailureReason,
+  SecondFactorVerification,
+} from './lib/local/local-sign-in.js';

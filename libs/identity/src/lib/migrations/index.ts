@@ -1,3 +1,4 @@
 import { Identity1764100000000 } from './1764100000000-identity.js';
+import { LoginThrottle1764200000000 } from './1764200000000-login-throttle.js';
 
-export const IDENTITY_MIGRATIONS = [Identity1764100000000];
+export const IDENTITY_MIGRATIONS = [Identity1764100000000, LoginThrottle1764200000000];
