@@ -1,6 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import type { AppConfig } from '@veilig/platform-config';
-import { IdentityModule, type SecretBox } from '@veilig/identity';
+import { IdentityModule, type IdentityEvents, type SecretBox } from '@veilig/identity';
 import { HttpPlatformModule } from '@veilig/platform-http';
 import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-txt';
 import { DataSource } from 'typeorm';
@@ -11,6 +11,7 @@ export interface AppModuleOptions {
   readonly config: AppConfig;
   readonly dataSource: DataSource;
   readonly secretBox: SecretBox;
+  readonly identityEvents: IdentityEvents;
   readonly securityTxtSigningKey: SigningKey | undefined;
   readonly modules: ReadonlyArray<Type | DynamicModule>;
 }
@@ -23,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         HttpPlatformModule.forRoot({ allowSameSiteNone: config.http.cookieAllowSameSiteNone }),
-        IdentityModule.forRoot({ dataSource: options.dataSource, secretBox: options.secretBox }),
+        IdentityModule.forRoot({ dataSource: options.dataSource, secretBox: options.secretBox, events: options.identityEvents }),
         SecurityTxtModule.forRoot(
           {
             ...config.securityTxt,

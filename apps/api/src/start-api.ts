@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@veilig/platform-config';
-import { IDENTITY_MIGRATIONS, SecretBox } from '@veilig/identity';
+import { IDENTITY_MIGRATIONS, LoggingIdentityEvents, SecretBox } from '@veilig/identity';
 import { openAppDataSource, prepareDatabase, readOrCreateSecret, startEmbeddedPostgres } from '@veilig/platform-database';
 import {
   buildSecurityHeaders,
@@ -126,6 +126,7 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
         config,
         dataSource,
         secretBox: secretBoxFrom(config),
+        identityEvents: new LoggingIdentityEvents(logger.child({ component: 'identity' })),
         securityTxtSigningKey: signingKey,
         modules: options.modules ?? [],
       }),

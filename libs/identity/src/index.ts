@@ -49,3 +49,16 @@ export type {
   SecondFactorFailureReason,
   SecondFactorVerification,
 } from './lib/local/local-sign-in.js';
+export { IdentityEvents, LoggingIdentityEvents } from './lib/web/identity-events.js';
+export type { IdentityAction, IdentityEvent } from './lib/web/identity-events.js';
+export { PostgresLocalAccountStore, PostgresThrottleStore } from './lib/stores/postgres-local-stores.js';
+export { SamlServiceProvider } from './lib/saml/saml-service-provider.js';
+export type { SamlLogoutSubject, SamlPostBody, SamlRedirect, SamlServiceProviderDependencies } from './lib/saml/saml-service-provider.js';
+export type { SamlFederatedIdentity } from './lib/saml/entra-claims.js';
+export { DEFAULT_CLOCK_SKEW_MS, MAX_CLOCK_SKEW_MS, resolveSamlConnection } from './lib/saml/saml-connection.js';
+export type { ResolvedSamlConnection, SamlConnection } from './lib/saml/saml-connection.js';
+export { SAML_ERROR_REASONS, SamlError } from './lib/saml/saml-error.js';
+export type { SamlErrorReason } from './lib/saml/saml-error.js';
+export { parseIdpMetadata, spMetadataXml } from './lib/saml/idp-metadata.js';
+export type { IdpMetadata } from './lib/saml/idp-metadata.js';
+export type { AssertionReplayStore, SamlRequestStore } from './lib/saml/saml-stores.js';

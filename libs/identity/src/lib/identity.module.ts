@@ -8,11 +8,19 @@ import { AuthenticationGuard } from './http/authentication.guard.js';
 import { SessionController } from './http/session.controller.js';
 import { SecretBox } from './secret-box.js';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './sessions/session-store.js';
+import { LocalSignIn } from './local/local-sign-in.js';
+import { LoginThrottle } from './local/login-throttle.js';
+import { PasswordHasher } from './local/password-hasher.js';
+import { TotpAuthenticator } from './local/totp.js';
 import { PendingLoginStore, SeenAssertionStore } from './stores/pending-login-store.js';
+import { PostgresLocalAccountStore, PostgresThrottleStore } from './stores/postgres-local-stores.js';
+import { IdentityEvents } from './web/identity-events.js';
+import { LoginController } from './web/login.controller.js';
 
 export interface IdentityModuleOptions {
   readonly dataSource: DataSource;
   readonly secretBox: SecretBox;
+  readonly events: IdentityEvents;
   readonly sessionPolicy?: SessionPolicy;
 }
 
@@ -21,7 +29,16 @@ export interface IdentityModuleOptions {
 export class IdentityModule {
   static forRoot(options: IdentityModuleOptions): DynamicModule {
     const { dataSource } = options;
+    const accounts = new PostgresLocalAccountStore(dataSource);
+    const throttleStore = new PostgresThrottleStore(dataSource);
+    const totp = new TotpAuthenticator(options.secretBox);
+    const localSignIn = new LocalSignIn({ accounts, throttle: new LoginThrottle(throttleStore), hasher: new PasswordHasher(), totp });
     const providers = [
+      { provide: IdentityEvents, useValue: options.events },
+      { provide: PostgresLocalAccountStore, useValue: accounts },
+      { provide: PostgresThrottleStore, useValue: throttleStore },
+      { provide: TotpAuthenticator, useValue: totp },
+      { provide: LocalSignIn, useValue: localSignIn },
       { provide: SessionStore, useValue: new SessionStore(dataSource, options.sessionPolicy ?? DEFAULT_SESSION_POLICY) },
       { provide: TenantDirectory, useValue: new TenantDirectory(dataSource) },
       { provide: UserDirectory, useValue: new UserDirectory(dataSource) },
@@ -33,7 +50,7 @@ export class IdentityModule {
     return {
       module: IdentityModule,
       global: true,
-      controllers: [SessionController],
+      controllers: [SessionController, LoginController],
       providers: [...providers, { provide: APP_GUARD, useClass: AuthenticationGuard }],
       exports: providers.map((provider) => provider.provide),
     };

@@ -61,6 +61,46 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
   async replacePasswordHash(tenantId: string, userId: string, passwordHash: string): Promise<void> {
     await queryRows(this.dataSource, 'UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, userId, passwordHash]);
   }
+
+  /**
+   * Creates a local account with its first password. It cannot sign in before the user has
+   * enrolled an authenticator app; the database refuses this on a federated tenant.
+   */
+  async createAccount(tenantId: string, normalisedEmail: string, passwordHash: string, names: { displayName?: string } = {}): Promise<string> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      'INSERT INTO users (tenant_id, email, password_hash, display_name) VALUES ($1, $2, $3, $4) RETURNING id',
+      [tenantId, normalisedEmail, passwordHash, names.displayName ?? null],
+    );
+    return rows[0]!.id;
+  }
+
+  /** An enrolment not confirmed yet: it replaces any earlier unconfirmed one, never a confirmed one. */
+  async storePendingTotpSecret(tenantId: string, userId: string, sealedSecret: string): Promise<void> {
+    await queryRows(
+      this.dataSource,
+      'UPDATE users SET totp_secret_sealed = $3 WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL',
+      [tenantId, userId, sealedSecret],
+    );
+  }
+
+  async findPendingTotpSecret(tenantId: string, userId: string): Promise<string | undefined> {
+    const rows = await queryRows<{ totp_secret_sealed: string | null }>(
+      this.dataSource,
+      'SELECT totp_secret_sealed FROM users WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL',
+      [tenantId, userId],
+    );
+    return rows[0]?.totp_secret_sealed ?? undefined;
+  }
+
+  async confirmTotp(tenantId: string, userId: string, step: number, recoveryCodeHashes: readonly string[]): Promise<void> {
+    await queryRows(
+      this.dataSource,
+      `UPDATE users SET totp_confirmed_at = now(), totp_last_step = $3, recovery_code_hashes = $4, last_login_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL`,
+      [tenantId, userId, step, [...recoveryCodeHashes]],
+    );
+  }
 }
 
 function toAccount(row: LocalAccountRow): LocalAccount {

@@ -30,6 +30,8 @@ export function fastifyServerOptions(policy: HttpPolicy, logger: Logger): Fastif
     genReqId: () => randomUUID(),
     trustProxy: policy.trustProxy ? [...policy.trustProxy] : false,
     bodyLimit: policy.bodyLimitBytes,
+    // Sealed sign-in tickets travel as one path segment; the default (100) is shorter than they are.
+    routerOptions: { maxParamLength: 512 },
     forceCloseConnections: true,
     return503OnClosing: true,
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, policy.headers.https),
