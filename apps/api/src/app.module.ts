@@ -24,7 +24,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         HttpPlatformModule.forRoot({ allowSameSiteNone: config.http.cookieAllowSameSiteNone }),
-        IdentityModule.forRoot({ dataSource: options.dataSource, secretBox: options.secretBox, events: options.identityEvents }),
+        IdentityModule.forRoot({
+          dataSource: options.dataSource,
+          secretBox: options.secretBox,
+          events: options.identityEvents,
+          publicOrigin: config.http.publicOrigin,
+          production: config.production,
+        }),
         SecurityTxtModule.forRoot(
           {
             ...config.securityTxt,

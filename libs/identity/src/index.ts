@@ -62,3 +62,5 @@ export type { SamlErrorReason } from './lib/saml/saml-error.js';
 export { parseIdpMetadata, spMetadataXml } from './lib/saml/idp-metadata.js';
 export type { IdpMetadata } from './lib/saml/idp-metadata.js';
 export type { AssertionReplayStore, SamlRequestStore } from './lib/saml/saml-stores.js';
+export { FederationRegistry } from './lib/web/federation-registry.js';
+export type { OidcSettings, SamlSettings } from './lib/web/federation-registry.js';

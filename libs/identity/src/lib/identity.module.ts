@@ -15,12 +15,17 @@ import { TotpAuthenticator } from './local/totp.js';
 import { PendingLoginStore, SeenAssertionStore } from './stores/pending-login-store.js';
 import { PostgresLocalAccountStore, PostgresThrottleStore } from './stores/postgres-local-stores.js';
 import { IdentityEvents } from './web/identity-events.js';
+import { FederationRegistry } from './web/federation-registry.js';
 import { LoginController } from './web/login.controller.js';
+import { SsoController } from './web/sso.controller.js';
 
 export interface IdentityModuleOptions {
   readonly dataSource: DataSource;
   readonly secretBox: SecretBox;
   readonly events: IdentityEvents;
+  /** Where users reach the service: ACS, callback and metadata URLs are built on it. */
+  readonly publicOrigin: URL;
+  readonly production: boolean;
   readonly sessionPolicy?: SessionPolicy;
 }
 
@@ -33,8 +38,13 @@ export class IdentityModule {
     const throttleStore = new PostgresThrottleStore(dataSource);
     const totp = new TotpAuthenticator(options.secretBox);
     const localSignIn = new LocalSignIn({ accounts, throttle: new LoginThrottle(throttleStore), hasher: new PasswordHasher(), totp });
+    const connections = new SsoConnectionRepository(dataSource, options.secretBox);
+    const pendingLogins = new PendingLoginStore(dataSource);
+    const seenAssertions = new SeenAssertionStore(dataSource);
+    const federation = new FederationRegistry(connections, pendingLogins, seenAssertions, options);
     const providers = [
       { provide: IdentityEvents, useValue: options.events },
+      { provide: FederationRegistry, useValue: federation },
       { provide: PostgresLocalAccountStore, useValue: accounts },
       { provide: PostgresThrottleStore, useValue: throttleStore },
       { provide: TotpAuthenticator, useValue: totp },
@@ -42,15 +52,15 @@ export class IdentityModule {
       { provide: SessionStore, useValue: new SessionStore(dataSource, options.sessionPolicy ?? DEFAULT_SESSION_POLICY) },
       { provide: TenantDirectory, useValue: new TenantDirectory(dataSource) },
       { provide: UserDirectory, useValue: new UserDirectory(dataSource) },
-      { provide: SsoConnectionRepository, useValue: new SsoConnectionRepository(dataSource, options.secretBox) },
-      { provide: PendingLoginStore, useValue: new PendingLoginStore(dataSource) },
-      { provide: SeenAssertionStore, useValue: new SeenAssertionStore(dataSource) },
+      { provide: SsoConnectionRepository, useValue: connections },
+      { provide: PendingLoginStore, useValue: pendingLogins },
+      { provide: SeenAssertionStore, useValue: seenAssertions },
       { provide: SecretBox, useValue: options.secretBox },
     ];
     return {
       module: IdentityModule,
       global: true,
-      controllers: [SessionController, LoginController],
+      controllers: [SessionController, LoginController, SsoController],
       providers: [...providers, { provide: APP_GUARD, useClass: AuthenticationGuard }],
       exports: providers.map((provider) => provider.provide),
     };
