@@ -69,23 +69,9 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
   };
 
   try {
-    let migrationUrl = config.database.migrationUrl;
-    if (!migrationUrl) {
-      progress(`starting embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
-      const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, logger });
-      closers.push(() => embedded.stop());
-      migrationUrl = embedded.url;
-    }
-    progress('running database migrations');
-    const appUrl = await prepareDatabase({
-      migrationUrl,
-      appUrl: config.database.appUrl,
-      appRole: config.database.appRole,
-      dataDir: config.dataDir,
-      migrations: IDENTITY_MIGRATIONS,
-      logger,
-    });
-    const dataSource = await openAppDataSource({ url: appUrl });
+    const database = await openOperatorDatabase(config, logger, progress);
+    closers.push(() => database.close());
+    const dataSource = await openAppDataSource({ url: database.appUrl });
     closers.push(() => dataSource.destroy());
 
     const headers = buildSecurityHeaders({ hstsPreload: config.http.hstsPreload });
@@ -191,8 +177,42 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
   }
 }
 
+/**
+ * The database, migrated, and the URL of the application role: the configured server, or the
+ * embedded one (started here unless this kit already runs it). Shared by the service and the CLI.
+ */
+export async function openOperatorDatabase(
+  config: AppConfig,
+  logger: Logger,
+  progress: (message: string) => void = () => undefined,
+): Promise<{ appUrl: string; close(): Promise<void> }> {
+  let migrationUrl = config.database.migrationUrl;
+  let close: () => Promise<void> = async () => undefined;
+  if (!migrationUrl) {
+    progress(`starting embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`);
+    const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, logger });
+    migrationUrl = embedded.url;
+    close = () => embedded.stop();
+  }
+  try {
+    progress('running database migrations');
+    const appUrl = await prepareDatabase({
+      migrationUrl,
+      appUrl: config.database.appUrl,
+      appRole: config.database.appRole,
+      dataDir: config.dataDir,
+      migrations: IDENTITY_MIGRATIONS,
+      logger,
+    });
+    return { appUrl, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 /** The configured keys, or outside production one generated under DATA_DIR and kept between runs. */
-function secretBoxFrom(config: AppConfig): SecretBox {
+export function secretBoxFrom(config: AppConfig): SecretBox {
   const entries = config.secretsEncryptionKeys ?? [`dev:${readOrCreateSecret(join(config.dataDir, 'secrets-encryption-key'))}`];
   const [current, ...previous] = entries.map((entry) => {
     const [id, key] = entry.split(':') as [string, string];

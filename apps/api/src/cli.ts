@@ -1,0 +1,187 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@veilig/platform-config';
+import { openAppDataSource } from '@veilig/platform-database';
+import { createLogger } from '@veilig/platform-http';
+import {
+  LoggingIdentityEvents,
+  PasswordHasher,
+  PostgresLocalAccountStore,
+  SsoAdministration,
+  SsoAdministrationError,
+  SsoConnectionRepository,
+  TenantDirectory,
+  normaliseEmail,
+  type AuthMode,
+} from '@veilig/identity';
+import { randomBytes } from 'node:crypto';
+import { openOperatorDatabase, secretBoxFrom } from './start-api.js';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+  tenant:add      --slug <slug> --name <name> --mode federated|local-2fa [--domains a.nl,b.nl]
+  tenant:list
+  tenant:set-mode --tenant <slug> --mode federated|local-2fa
+  sso:add         --tenant <slug> --name <name> --protocol saml (--metadata-file <file> | --metadata-url <https url>) [--sp-entity-id <uri>]
+  sso:add         --tenant <slug> --name <name> --protocol oidc --issuer <https://login.microsoftonline.com/<tid>/v2.0>
+                  --entra-tenant-id <tid> --client-id <id> [--client-secret-file <file>]
+  sso:list        --tenant <slug>
+  sso:remove      --tenant <slug> --name <name>
+  user:add        --tenant <slug> --email <address>     (local-2fa tenants only; prints a one-time password)
+
+Every change is recorded as an identity event naming the operator (--operator, default user@host).`;
+
+const OPTIONS = {
+  slug: { type: 'string' },
+  name: { type: 'string' },
+  mode: { type: 'string' },
+  domains: { type: 'string' },
+  tenant: { type: 'string' },
+  protocol: { type: 'string' },
+  'metadata-file': { type: 'string' },
+  'metadata-url': { type: 'string' },
+  'sp-entity-id': { type: 'string' },
+  issuer: { type: 'string' },
+  'entra-tenant-id': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret-file': { type: 'string' },
+  email: { type: 'string' },
+  operator: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+class UsageError extends Error {}
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value.trim();
+}
+
+function authMode(value: string): AuthMode {
+  if (value !== 'federated' && value !== 'local-2fa') throw new UsageError('--mode must be federated or local-2fa');
+  return value;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const command = positionals[0];
+  if (!command || values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const config = loadConfig();
+  const logger = createLogger('info', process.stderr as never);
+  const database = await openOperatorDatabase(config, logger);
+  const dataSource = await openAppDataSource({ url: database.appUrl, poolSize: 2 });
+  try {
+    const secretBox = secretBoxFrom(config);
+    const tenants = new TenantDirectory(dataSource);
+    const administration = new SsoAdministration(tenants, new SsoConnectionRepository(dataSource, secretBox), new LoggingIdentityEvents(logger), {
+      operator: values.operator ?? `${userInfo().username}@${hostname()}`,
+      production: config.production,
+    });
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    switch (command) {
+      case 'tenant:add': {
+        const tenant = await administration.addTenant({
+          slug: required(values, 'slug'),
+          name: required(values, 'name'),
+          authMode: authMode(required(values, 'mode')),
+          emailDomains: values.domains?.split(',').map((domain) => domain.trim()).filter(Boolean) ?? [],
+        });
+        out(`tenant ${tenant.slug} (${tenant.authMode}) created: ${tenant.id}`);
+        break;
+      }
+      case 'tenant:list': {
+        const rows = await dataSource.query<Array<{ slug: string; auth_mode: string; status: string; name: string }>>(
+          'SELECT slug, auth_mode, status, name FROM tenants ORDER BY slug',
+        );
+        for (const row of rows) out(`${row.slug}\t${row.auth_mode}\t${row.status}\t${row.name}`);
+        break;
+      }
+      case 'tenant:set-mode': {
+        const tenant = await administration.setAuthMode(required(values, 'tenant'), authMode(required(values, 'mode')));
+        out(`tenant ${tenant.slug} now signs in ${tenant.authMode}`);
+        break;
+      }
+      case 'sso:add': {
+        const slug = required(values, 'tenant');
+        const name = required(values, 'name');
+        const protocol = required(values, 'protocol');
+        let created;
+        if (protocol === 'saml') {
+          const file = values['metadata-file'];
+          const url = values['metadata-url'];
+          if (Boolean(file) === Boolean(url)) throw new UsageError('give exactly one of --metadata-file and --metadata-url');
+          created = await administration.addSamlConnection(
+            slug,
+            name,
+            file ? { metadataXml: readFileSync(file, 'utf8') } : { metadataUrl: url! },
+            values['sp-entity-id'],
+          );
+        } else if (protocol === 'oidc') {
+          created = await administration.addOidcConnection(slug, name, {
+            issuer: required(values, 'issuer'),
+            expectedTenantId: required(values, 'entra-tenant-id'),
+            clientId: required(values, 'client-id'),
+            ...(values['client-secret-file'] ? { clientSecret: readFileSync(values['client-secret-file'], 'utf8').trim() } : {}),
+          });
+        } else {
+          throw new UsageError('--protocol must be saml or oidc');
+        }
+        const base = new URL(`/sso/${protocol}/${created.connection.id}/`, config.http.publicOrigin);
+        out(`SSO connection ${name} (${protocol}) created for ${slug}: ${created.connection.id}`);
+        if (protocol === 'saml') {
+          out(`Register in Entra ID: Identifier ${new URL('metadata', base)}, Reply URL ${new URL('acs', base)}, Logout URL ${new URL('slo', base)}`);
+          out(`SP metadata: ${new URL('metadata', base)}`);
+        } else {
+          out(`Register in Entra ID: Redirect URI ${new URL('callback', base)}`);
+        }
+        if (created.certificatePem) out(`Certificate to upload to Entra ID:\n${created.certificatePem.trim()}`);
+        break;
+      }
+      case 'sso:list': {
+        for (const connection of await administration.listConnections(required(values, 'tenant'))) {
+          out(`${connection.name}\t${connection.protocol}\t${connection.enabled ? 'enabled' : 'disabled'}\t${connection.id}`);
+        }
+        break;
+      }
+      case 'sso:remove': {
+        const removed = await administration.removeConnection(required(values, 'tenant'), required(values, 'name'));
+        out(`SSO connection ${removed.name} removed`);
+        break;
+      }
+      case 'user:add': {
+        const tenant = await tenants.findBySlug(required(values, 'tenant'));
+        if (!tenant) throw new SsoAdministrationError(`no tenant "${values.tenant}"`);
+        if (tenant.authMode !== 'local-2fa') throw new SsoAdministrationError('federated tenants get their users from their IdP, never from here (SE-7.2)');
+        const oneTimePassword = randomBytes(18).toString('base64url');
+        await new PostgresLocalAccountStore(dataSource).createAccount(tenant.id, normaliseEmail(required(values, 'email')), await new PasswordHasher().hash(oneTimePassword));
+        out(`user ${values.email} created. One-time password (shown once): ${oneTimePassword}`);
+        out('At first sign-in the user enrols an authenticator app; no sign-in without it.');
+        break;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    await dataSource.destroy();
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    process.stderr.write(`veilig cli: ${error.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (error instanceof ConfigError || error instanceof SsoAdministrationError) {
+    process.stderr.write(`veilig cli: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`veilig cli: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

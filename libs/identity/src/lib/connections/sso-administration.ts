@@ -1,0 +1,176 @@
+import { issueCertificate } from '@veilig/platform-pki';
+import { OidcError } from '../oidc/oidc-error.js';
+import { createGuardedFetch, type OutboundRequestOptions } from '../oidc/ssrf-guard.js';
+import { parseIdpMetadata } from '../saml/idp-metadata.js';
+import type { AuthMode, Tenant, TenantDirectory } from '../directory/tenant-directory.js';
+import type { IdentityEvents } from '../web/identity-events.js';
+import type { OidcSettings, SamlSettings } from '../web/federation-registry.js';
+import type { SsoConnection, SsoConnectionRepository } from './sso-connection-repository.js';
+
+export class SsoAdministrationError extends Error {
+  override readonly name = 'SsoAdministrationError';
+}
+
+export type SamlConnectionSource = { readonly metadataXml: string } | { readonly metadataUrl: string };
+
+export interface OidcConnectionInput {
+  readonly issuer: string;
+  readonly expectedTenantId: string;
+  readonly clientId: string;
+  /** Documented fallback; without it a certificate credential (private_key_jwt) is generated. */
+  readonly clientSecret?: string;
+  readonly allowPrivateNetwork?: boolean;
+  readonly trustedCaPem?: string;
+}
+
+export interface CreatedConnection {
+  readonly connection: SsoConnection;
+  /** What the operator registers in Entra ID: the SP signing certificate, or the client certificate credential. */
+  readonly certificatePem: string | undefined;
+}
+
+/**
+ * Operator actions on tenants and SSO connections, shared by the command line and the
+ * declarations file applied at start. Every change is an identity event naming the operator.
+ * When a customer's IdP breaks, this is how an operator repairs the connection on the server:
+ * there is no login path around it (SE-7.2).
+ */
+export class SsoAdministration {
+  constructor(
+    private readonly tenants: TenantDirectory,
+    private readonly connections: SsoConnectionRepository,
+    private readonly events: IdentityEvents,
+    private readonly options: {
+      readonly operator: string;
+      readonly production: boolean;
+      /** Development only (the dev IdP on loopback); always off in production. */
+      readonly allowPrivateNetwork?: boolean;
+      readonly outbound?: OutboundRequestOptions;
+    },
+  ) {}
+
+  async addTenant(input: { slug: string; name: string; authMode: AuthMode; emailDomains?: readonly string[] }): Promise<Tenant> {
+    const tenant = await this.tenants.create(input);
+    this.emit({ action: 'tenant.created', outcome: 'success', tenantId: tenant.id, reason: input.authMode });
+    return tenant;
+  }
+
+  /** Refused by the database while the tenant has users of its current mode. */
+  async setAuthMode(slug: string, authMode: AuthMode): Promise<Tenant> {
+    const tenant = await this.tenant(slug);
+    try {
+      const changed = await this.tenants.setAuthMode(tenant.id, authMode);
+      this.emit({ action: 'tenant.auth-mode.changed', outcome: 'success', tenantId: tenant.id, reason: `${tenant.authMode}->${authMode}` });
+      return changed;
+    } catch (error) {
+      this.emit({ action: 'tenant.auth-mode.changed', outcome: 'failure', tenantId: tenant.id, reason: (error as Error).message });
+      throw new SsoAdministrationError((error as Error).message);
+    }
+  }
+
+  async addSamlConnection(slug: string, name: string, source: SamlConnectionSource, spEntityId?: string): Promise<CreatedConnection> {
+    const tenant = await this.federatedTenant(slug);
+    const metadataXml = 'metadataXml' in source ? source.metadataXml : await this.fetchMetadata(source.metadataUrl);
+    const metadata = parseIdpMetadata(metadataXml);
+    // Entra verifies the AuthnRequest signature with this certificate; RSA, as Entra requires for request signing.
+    const signing = await issueCertificate({ subject: `CN=Veilig SAML ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(3) });
+    const settings: SamlSettings = {
+      ...(spEntityId ? { spEntityId } : {}),
+      idpEntityId: metadata.idpEntityId,
+      idpSsoUrl: metadata.idpSsoUrl,
+      ...(metadata.idpSloUrl ? { idpSloUrl: metadata.idpSloUrl } : {}),
+      idpSigningCertsPem: metadata.idpSigningCertsPem,
+      spSigningCertPem: signing.certPem,
+    };
+    const connection = await this.connections.create({
+      tenantId: tenant.id,
+      name,
+      protocol: 'saml',
+      settings: settings as unknown as Record<string, unknown>,
+      secrets: { spSigningKeyPem: signing.keyPem },
+      ...('metadataUrl' in source ? { metadataUrl: source.metadataUrl } : {}),
+    });
+    this.emit({ action: 'sso.connection.created', outcome: 'success', tenantId: tenant.id, connectionId: connection.id, protocol: 'saml' });
+    return { connection, certificatePem: signing.certPem };
+  }
+
+  async addOidcConnection(slug: string, name: string, input: OidcConnectionInput): Promise<CreatedConnection> {
+    const tenant = await this.federatedTenant(slug);
+    if (this.options.production && (input.allowPrivateNetwork || input.trustedCaPem)) {
+      throw new SsoAdministrationError('allowPrivateNetwork and trustedCaPem are for the development IdP only');
+    }
+    const credential = input.clientSecret
+      ? undefined
+      : await issueCertificate({ subject: `CN=Veilig OIDC ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(2) });
+    const settings: OidcSettings = {
+      issuer: input.issuer,
+      expectedTenantId: input.expectedTenantId,
+      clientId: input.clientId,
+      ...(credential ? { certificatePem: credential.certPem } : {}),
+      ...(input.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}),
+      ...(input.trustedCaPem ? { trustedCaPem: input.trustedCaPem } : {}),
+    };
+    const connection = await this.connections.create({
+      tenantId: tenant.id,
+      name,
+      protocol: 'oidc',
+      settings: settings as unknown as Record<string, unknown>,
+      secrets: credential ? { privateKeyPem: credential.keyPem } : { clientSecret: input.clientSecret! },
+    });
+    this.emit({ action: 'sso.connection.created', outcome: 'success', tenantId: tenant.id, connectionId: connection.id, protocol: 'oidc' });
+    return { connection, certificatePem: credential?.certPem };
+  }
+
+  async listConnections(slug: string): Promise<SsoConnection[]> {
+    return this.connections.listForTenant((await this.tenant(slug)).id);
+  }
+
+  async removeConnection(slug: string, name: string): Promise<SsoConnection> {
+    const tenant = await this.tenant(slug);
+    const removed = await this.connections.remove(tenant.id, name);
+    if (!removed) throw new SsoAdministrationError(`tenant "${slug}" has no SSO connection "${name}"`);
+    this.emit({ action: 'sso.connection.removed', outcome: 'success', tenantId: tenant.id, connectionId: removed.id, protocol: removed.protocol });
+    return removed;
+  }
+
+  private async fetchMetadata(url: string): Promise<string> {
+    const guardedFetch = createGuardedFetch({
+      ...this.options.outbound,
+      allowPrivateNetwork: !this.options.production && this.options.allowPrivateNetwork === true,
+    });
+    try {
+      const response = await guardedFetch(url, {
+        method: 'GET',
+        headers: { accept: 'application/samlmetadata+xml, application/xml' },
+        body: undefined,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!response.ok) throw new SsoAdministrationError(`IdP metadata at ${url} answered HTTP ${response.status}`);
+      return await response.text();
+    } catch (error) {
+      if (error instanceof OidcError) throw new SsoAdministrationError(`IdP metadata at ${url} refused: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async tenant(slug: string): Promise<Tenant> {
+    const tenant = await this.tenants.findBySlug(slug);
+    if (!tenant) throw new SsoAdministrationError(`no tenant "${slug}"`);
+    return tenant;
+  }
+
+  private async federatedTenant(slug: string): Promise<Tenant> {
+    const tenant = await this.tenant(slug);
+    if (tenant.authMode !== 'federated') throw new SsoAdministrationError(`tenant "${slug}" signs in locally; switch it to federated first`);
+    return tenant;
+  }
+
+  private emit(event: Parameters<IdentityEvents['emit']>[0]): void {
+    this.events.emit({ ...event, operator: this.options.operator });
+  }
+}
+
+function yearsFromNow(years: number): Date {
+  return new Date(Date.now() + years * 365 * 24 * 60 * 60 * 1000);
+}
