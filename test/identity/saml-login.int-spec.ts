@@ -1,0 +1,132 @@
+import { inflateRawSync } from 'node:zlib';
+import { ENTRA_SAML_CLAIMS, LoggingIdentityEvents, SsoAdministration, SsoConnectionRepository, TenantDirectory } from '@veilig/identity';
+import { openAppDataSource } from '@veilig/platform-database';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base64, TestIdp } from '../../libs/identity/src/lib/saml/testing/test-idp.js';
+import { secretBoxFrom } from '../../apps/api/src/start-api.js';
+import { send, type TestResponse } from '../support/http-client.js';
+import { startTestApi, type TestApi } from '../support/test-api.js';
+
+const ORIGIN = 'https://localhost:3443';
+
+function requestIdOf(location: string): string {
+  const request = inflateRawSync(Buffer.from(new URL(location).searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+  return /\sID="([^"]+)"/.exec(request)![1]!;
+}
+
+function sessionCookie(response: TestResponse): string | undefined {
+  return (response.headers['set-cookie'] ?? []).map((cookie) => /^(__Host-session=[^;]+)/.exec(cookie)?.[1]).find(Boolean);
+}
+
+describe('SAML sign-in over HTTP', () => {
+  let service: TestApi;
+  let owner: DataSource;
+  const idps: Record<string, { idp: TestIdp; connectionId: string }> = {};
+  const request = (path: string, options: { form?: Record<string, string>; cookie?: string } = {}) =>
+    send('https', service.port(), {
+      path,
+      method: options.form ? 'POST' : 'GET',
+      ca: service.servedCertificatePem(),
+      headers: {
+        ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(options.cookie ? { cookie: options.cookie } : {}),
+      },
+      body: options.form ? new URLSearchParams(options.form).toString() : undefined,
+    });
+  const startLogin = async (tenant: string) => {
+    const started = await request(`/sso/saml/${idps[tenant]!.connectionId}/start`);
+    expect(started.status).toBe(303);
+    return requestIdOf(String(started.headers['location']));
+  };
+  const entraAttributes = (oid: string) => ({
+    [ENTRA_SAML_CLAIMS.objectId]: [oid],
+    [ENTRA_SAML_CLAIMS.givenName]: ['Fatima'],
+    [ENTRA_SAML_CLAIMS.surname]: ['El Amrani'],
+    [ENTRA_SAML_CLAIMS.email]: ['f.elamrani@gemeente-a.example.nl'],
+    [ENTRA_SAML_CLAIMS.department]: ['Sociaal Domein'],
+  });
+
+  beforeAll(async () => {
+    service = await startTestApi({ PUBLIC_ORIGIN: ORIGIN });
+    owner = await openAppDataSource({ url: service.database.migrationUrl });
+    const administration = new SsoAdministration(
+      new TenantDirectory(owner),
+      new SsoConnectionRepository(owner, secretBoxFrom(service.config)),
+      new LoggingIdentityEvents(pino({ level: 'silent' })),
+      { operator: 'test', production: false },
+    );
+    for (const slug of ['gemeente-a', 'gemeente-b']) {
+      await administration.addTenant({ slug, name: slug, authMode: 'federated' });
+      const placeholder = await TestIdp.create({ entityId: 'urn:placeholder', acsUrl: `${ORIGIN}/x`, sloUrl: `${ORIGIN}/y` });
+      const { connection } = await administration.addSamlConnection(slug, 'entra', { metadataXml: placeholder.federationMetadataXml() });
+      const base = `${ORIGIN}/sso/saml/${connection.id}`;
+      idps[slug] = {
+        idp: placeholder.forServiceProvider({ entityId: `${base}/metadata`, acsUrl: `${base}/acs`, sloUrl: `${base}/slo` }),
+        connectionId: connection.id,
+      };
+    }
+  });
+  afterAll(async () => {
+    await owner?.destroy();
+    await service?.close();
+  });
+
+  it('[SE-7.1] publishes SP metadata with the ACS and the signing certificate to register in Entra ID', async () => {
+    const response = await request(`/sso/saml/${idps['gemeente-a']!.connectionId}/metadata`);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/samlmetadata+xml; charset=utf-8');
+    expect(response.body).toContain(`Location="${ORIGIN}/sso/saml/${idps['gemeente-a']!.connectionId}/acs"`);
+    expect(response.body).toContain('AuthnRequestsSigned="true"');
+  });
+
+  it('[SE-7.1, SV-4] signs in by SAML, provisions the user by Entra object id and starts a session', async () => {
+    const { idp, connectionId } = idps['gemeente-a']!;
+    const requestId = await startLogin('gemeente-a');
+    const response = await request(`/sso/saml/${connectionId}/acs`, {
+      form: { SAMLResponse: base64(idp.response({ inResponseTo: requestId, attributes: entraAttributes('oid-fatima') })) },
+    });
+    expect(response.status).toBe(303);
+    expect(response.headers['location']).toBe('/');
+    const me = await request('/api/session', { cookie: sessionCookie(response)! });
+    expect(me.json()).toMatchObject({
+      user: { displayName: 'Fatima El Amrani', email: 'f.elamrani@gemeente-a.example.nl', department: 'Sociaal Domein' },
+      session: { authMethod: 'saml' },
+    });
+    const logon = service.logs.find((line) => line['msg'] === 'auth.logon' && (line['audit'] as { protocol: string }).protocol === 'saml');
+    expect(logon).toBeDefined();
+  });
+
+  it('[SE-7.2, SV-7.9] refuses a replayed response with a generic page and audits the reason', async () => {
+    const { idp, connectionId } = idps['gemeente-a']!;
+    const requestId = await startLogin('gemeente-a');
+    const samlResponse = base64(idp.response({ inResponseTo: requestId, attributes: entraAttributes('oid-replay') }));
+    expect((await request(`/sso/saml/${connectionId}/acs`, { form: { SAMLResponse: samlResponse } })).status).toBe(303);
+    const replay = await request(`/sso/saml/${connectionId}/acs`, { form: { SAMLResponse: samlResponse } });
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain('Aanmelden is niet gelukt');
+    expect(sessionCookie(replay)).toBeUndefined();
+    const rejected = service.logs.filter((line) => line['msg'] === 'auth.rejected').map((line) => (line['audit'] as { reason: string }).reason);
+    expect(rejected.some((reason) => ['replayed', 'in-response-to-unknown'].includes(reason))).toBe(true);
+  });
+
+  it("[SE-7.2, SE-6.2] refuses at tenant B's ACS an assertion that tenant A's IdP issued for A's request", async () => {
+    const requestId = await startLogin('gemeente-a');
+    const forA = base64(idps['gemeente-a']!.idp.response({ inResponseTo: requestId, attributes: entraAttributes('oid-cross') }));
+    const atB = await request(`/sso/saml/${idps['gemeente-b']!.connectionId}/acs`, { form: { SAMLResponse: forA } });
+    expect(atB.status).toBe(400);
+    expect(sessionCookie(atB)).toBeUndefined();
+  });
+
+  it('[SE-7.2] refuses hostile XML (a DTD) and garbage with a clear 4xx, never a 500', async () => {
+    const { connectionId } = idps['gemeente-b']!;
+    const dtd = base64('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>');
+    for (const SAMLResponse of [dtd, 'not base64 !!!', '']) {
+      const response = await request(`/sso/saml/${connectionId}/acs`, { form: { SAMLResponse } });
+      expect(response.status).toBe(400);
+    }
+    expect((await request('/sso/saml/00000000-0000-4000-8000-000000000000/acs', { form: { SAMLResponse: dtd } })).status).toBe(404);
+    expect((await request('/sso/saml/not-a-uuid/start')).status).toBe(404);
+  });
+});
