@@ -85,12 +85,14 @@ describe('sessions over HTTP', () => {
     expect((await get('/api/sessions/not-a-uuid', `__Host-session=${mine}`, 'DELETE')).status).toBe(400);
   });
 
-  it('[SE-7.1, TH-11] logout ends the session and clears the cookie', async () => {
+  it('[SE-7.1, TH-11, SV-7.9] logout ends the session, clears the cookie and records the logoff', async () => {
     const token = await signIn();
     const response = await get('/logout', `__Host-session=${token}`, 'POST');
     expect(response.status).toBe(303);
     expect(response.headers['location']).toBe('/');
     expect(response.headers['set-cookie']).toEqual(['__Host-session=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0']);
     expect((await get('/api/session', `__Host-session=${token}`)).status).toBe(401);
+    const logoff = service.logs.find((line) => line['msg'] === 'auth.logoff');
+    expect(logoff?.['audit']).toMatchObject({ userId, tenantId, outcome: 'success' });
   });
 });

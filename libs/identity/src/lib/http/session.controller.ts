@@ -5,6 +5,8 @@ import { UserDirectory } from '../directory/user-directory.js';
 import { SessionStore, type ActiveSession } from '../sessions/session-store.js';
 import type { AuthenticatedRequest } from './authentication.guard.js';
 import { SESSION_COOKIE, sessionTokenFrom } from './session-cookie.js';
+import { IdentityEvents } from '../web/identity-events.js';
+import { clientOf } from '../web/login.controller.js';
 
 interface SessionView {
   readonly id: string;
@@ -23,6 +25,7 @@ export class SessionController {
     private readonly sessions: SessionStore,
     private readonly users: UserDirectory,
     private readonly cookies: CookieWriter,
+    private readonly events: IdentityEvents,
   ) {}
 
   @Get('api/session')
@@ -56,7 +59,10 @@ export class SessionController {
   @HttpCode(303)
   async logout(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const token = sessionTokenFrom(request.headers.cookie);
-    if (token) await this.sessions.revoke(token);
+    const ended = token ? await this.sessions.revoke(token) : undefined;
+    if (ended) {
+      this.events.emit({ action: 'auth.logoff', outcome: 'success', tenantId: ended.tenantId, userId: ended.userId, ...clientOf(request) });
+    }
     this.cookies.clear(reply, SESSION_COOKIE);
     reply.header('location', '/');
   }
