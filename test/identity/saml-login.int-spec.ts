@@ -119,6 +119,19 @@ describe('SAML sign-in over HTTP', () => {
     expect(sessionCookie(atB)).toBeUndefined();
   });
 
+  it('[SV-4] refuses sign-in from outside the tenant\'s IP allow-list, and audits it', async () => {
+    await owner.query(`UPDATE tenants SET ip_allow_list = '{10.20.0.0/16}' WHERE slug = 'gemeente-b'`);
+    try {
+      const refused = await request(`/sso/saml/${idps['gemeente-b']!.connectionId}/start`);
+      expect(refused.status).toBe(403);
+      const rejected = service.logs.find((line) => line['msg'] === 'auth.rejected' && (line['audit'] as { reason: string }).reason === 'ip-not-allowed');
+      expect(rejected).toBeDefined();
+    } finally {
+      await owner.query(`UPDATE tenants SET ip_allow_list = NULL WHERE slug = 'gemeente-b'`);
+    }
+    expect((await request(`/sso/saml/${idps['gemeente-b']!.connectionId}/start`)).status).toBe(303);
+  });
+
   it('[SE-7.2] refuses hostile XML (a DTD) and garbage with a clear 4xx, never a 500', async () => {
     const { connectionId } = idps['gemeente-b']!;
     const dtd = base64('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&a;</samlp:Response>');

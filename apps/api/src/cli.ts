@@ -24,6 +24,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   tenant:add      --slug <slug> --name <name> --mode federated|local-2fa [--domains a.nl,b.nl]
   tenant:list
   tenant:set-mode --tenant <slug> --mode federated|local-2fa
+  tenant:set-ip-allow-list --tenant <slug> --ranges 192.0.2.0/24,2001:db8::/48|none   (SV-4)
   sso:add         --tenant <slug> --name <name> --protocol saml (--metadata-file <file> | --metadata-url <https url>) [--sp-entity-id <uri>]
   sso:add         --tenant <slug> --name <name> --protocol oidc --issuer <https://login.microsoftonline.com/<tid>/v2.0>
                   --entra-tenant-id <tid> --client-id <id> [--client-secret-file <file>]
@@ -48,6 +49,7 @@ const OPTIONS = {
   'client-id': { type: 'string' },
   'client-secret-file': { type: 'string' },
   email: { type: 'string' },
+  ranges: { type: 'string' },
   operator: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -105,6 +107,15 @@ async function main(argv: string[]): Promise<void> {
       case 'tenant:set-mode': {
         const tenant = await administration.setAuthMode(required(values, 'tenant'), authMode(required(values, 'mode')));
         out(`tenant ${tenant.slug} now signs in ${tenant.authMode}`);
+        break;
+      }
+      case 'tenant:set-ip-allow-list': {
+        const ranges = required(values, 'ranges');
+        const tenant = await administration.setIpAllowList(
+          required(values, 'tenant'),
+          ranges === 'none' ? null : ranges.split(',').map((range) => range.trim()).filter(Boolean),
+        );
+        out(`tenant ${tenant.slug} reachable from ${tenant.ipAllowList?.join(', ') ?? 'anywhere'}`);
         break;
       }
       case 'sso:add': {

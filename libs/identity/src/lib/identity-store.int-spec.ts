@@ -118,28 +118,28 @@ describe('identity tables', () => {
       expect(first.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       const stored: Array<{ token_hash: Buffer }> = await admin.query('SELECT token_hash FROM sessions WHERE id = $1', [first.session.id]);
       expect(stored[0]!.token_hash.toString('base64url')).not.toBe(first.token);
-      expect((await sessions.resolve(first.token))?.userId).toBe(userId);
-      expect(await sessions.resolve('A'.repeat(43))).toBeUndefined();
-      expect(await sessions.resolve('not a token')).toBeUndefined();
+      expect((await sessions.resolve(first.token, '192.0.2.10'))?.userId).toBe(userId);
+      expect(await sessions.resolve('A'.repeat(43), '192.0.2.10')).toBeUndefined();
+      expect(await sessions.resolve('not a token', '192.0.2.10')).toBeUndefined();
     });
 
     it('[SE-7.1] ends a session that was idle too long, or is past its absolute lifetime', async () => {
       const idle = await sessions.create(newSession());
       await admin.query(`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`, [idle.session.id]);
-      expect(await sessions.resolve(idle.token)).toBeUndefined();
+      expect(await sessions.resolve(idle.token, '192.0.2.10')).toBeUndefined();
       const old = await sessions.create(newSession());
       await admin.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [old.session.id]);
-      expect(await sessions.resolve(old.token)).toBeUndefined();
+      expect(await sessions.resolve(old.token, '192.0.2.10')).toBeUndefined();
     });
 
     it('[SE-7.1] logout ends the session; logout everywhere ends them all', async () => {
       const a = await sessions.create(newSession());
       const b = await sessions.create(newSession());
       expect((await sessions.revoke(a.token))?.id).toBe(a.session.id);
-      expect(await sessions.resolve(a.token)).toBeUndefined();
-      expect(await sessions.resolve(b.token)).toBeDefined();
+      expect(await sessions.resolve(a.token, '192.0.2.10')).toBeUndefined();
+      expect(await sessions.resolve(b.token, '192.0.2.10')).toBeDefined();
       expect(await sessions.revokeAllOfUser(federated.id, userId)).toBeGreaterThanOrEqual(1);
-      expect(await sessions.resolve(b.token)).toBeUndefined();
+      expect(await sessions.resolve(b.token, '192.0.2.10')).toBeUndefined();
     });
 
     it('[SE-7.1] lists a user\'s active sessions and revokes one by its public id, within the tenant only', async () => {
@@ -149,14 +149,25 @@ describe('identity tables', () => {
       expect(listed[0]).toMatchObject({ clientIp: '192.0.2.10', userAgent: 'Mozilla/5.0 test' });
       expect(await sessions.revokeById(local.id, session.session.id)).toBe(false);
       expect(await sessions.revokeById(federated.id, session.session.id)).toBe(true);
-      expect(await sessions.resolve(session.token)).toBeUndefined();
+      expect(await sessions.resolve(session.token, '192.0.2.10')).toBeUndefined();
+    });
+
+    it('[SV-4] refuses a session used from outside its tenant\'s IP allow-list', async () => {
+      const session = await sessions.create(newSession());
+      await admin.query(`UPDATE tenants SET ip_allow_list = '{192.0.2.0/24}' WHERE id = $1`, [federated.id]);
+      try {
+        expect(await sessions.resolve(session.token, '192.0.2.77')).toBeDefined();
+        expect(await sessions.resolve(session.token, '198.51.100.7')).toBeUndefined();
+      } finally {
+        await admin.query('UPDATE tenants SET ip_allow_list = NULL WHERE id = $1', [federated.id]);
+      }
     });
 
     it('[SE-7.1] ends the sessions of a suspended tenant', async () => {
       const session = await sessions.create(newSession());
       await admin.query(`UPDATE tenants SET status = 'suspended' WHERE id = $1`, [federated.id]);
       try {
-        expect(await sessions.resolve(session.token)).toBeUndefined();
+        expect(await sessions.resolve(session.token, '192.0.2.10')).toBeUndefined();
       } finally {
         await admin.query(`UPDATE tenants SET status = 'active' WHERE id = $1`, [federated.id]);
       }

@@ -68,6 +68,17 @@ export class SsoAdministration {
     }
   }
 
+  async setIpAllowList(slug: string, ranges: readonly string[] | null): Promise<Tenant> {
+    const tenant = await this.tenant(slug);
+    try {
+      const changed = await this.tenants.setIpAllowList(tenant.id, ranges);
+      this.emit({ action: 'tenant.ip-allow-list.changed', outcome: 'success', tenantId: tenant.id, reason: ranges?.join(',') ?? 'none' });
+      return changed;
+    } catch (error) {
+      throw new SsoAdministrationError(`not a valid list of address ranges: ${(error as Error).message}`);
+    }
+  }
+
   async addSamlConnection(slug: string, name: string, source: SamlConnectionSource, spEntityId?: string): Promise<CreatedConnection> {
     const tenant = await this.federatedTenant(slug);
     const metadataXml = 'metadataXml' in source ? source.metadataXml : await this.fetchMetadata(source.metadataUrl);

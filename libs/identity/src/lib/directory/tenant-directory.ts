@@ -56,6 +56,16 @@ export class TenantDirectory {
     return rows[0] ? toTenant(rows[0]) : undefined;
   }
 
+  /** `null` lifts the restriction. PostgreSQL's cidr type refuses a malformed range. */
+  async setIpAllowList(id: string, ranges: readonly string[] | null): Promise<Tenant> {
+    const rows = await queryRows<TenantRow>(this.dataSource, `UPDATE tenants SET ip_allow_list = $2::cidr[] WHERE id = $1 RETURNING ${COLUMNS}`, [
+      id,
+      ranges === null ? null : [...ranges],
+    ]);
+    if (!rows[0]) throw new Error(`no tenant ${id}`);
+    return toTenant(rows[0]);
+  }
+
   /** Refused by the database while users of the current mode exist (SE-7.2). Callers audit it. */
   async setAuthMode(id: string, authMode: AuthMode): Promise<Tenant> {
     const rows = await queryRows<TenantRow>(this.dataSource, `UPDATE tenants SET auth_mode = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, authMode]);

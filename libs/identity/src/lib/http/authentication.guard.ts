@@ -24,7 +24,7 @@ export class AuthenticationGuard implements CanActivate {
     if (this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = sessionTokenFrom(request.headers.cookie);
-    const session = token ? await this.sessions.resolve(token) : undefined;
+    const session = token ? await this.sessions.resolve(token, request.ip) : undefined;
     if (!session) throw new UnauthorizedException('Sign in first.');
     (request as AuthenticatedRequest).session = session;
     return true;

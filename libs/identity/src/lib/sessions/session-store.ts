@@ -84,9 +84,10 @@ export class SessionStore {
 
   /**
    * The session a token names, if it is neither revoked, idle too long, past its absolute end,
-   * nor of a tenant that is no longer active. One statement: it also records the use.
+   * of a tenant that is no longer active, nor used from outside the tenant's IP allow-list (SV-4).
+   * One statement: it also records the use.
    */
-  async resolve(token: string): Promise<ActiveSession | undefined> {
+  async resolve(token: string, clientIp: string): Promise<ActiveSession | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
     const rows = await queryRows<SessionRow>(this.dataSource, 
       `UPDATE sessions AS s SET last_seen_at = now()
@@ -94,8 +95,9 @@ export class SessionStore {
         WHERE s.token_hash = $1 AND t.id = s.tenant_id AND t.status = 'active'
           AND s.revoked_at IS NULL AND s.expires_at > now()
           AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
+          AND (t.ip_allow_list IS NULL OR $3::inet <<= ANY(t.ip_allow_list))
         RETURNING ${COLUMNS}`,
-      [hashToken(token), this.policy.idleTimeoutMs],
+      [hashToken(token), this.policy.idleTimeoutMs, clientIp],
     );
     return rows[0] ? toSession(rows[0]) : undefined;
   }

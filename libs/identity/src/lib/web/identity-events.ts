@@ -10,7 +10,8 @@ export type IdentityAction =
   | 'sso.connection.created'
   | 'sso.connection.removed'
   | 'tenant.created'
-  | 'tenant.auth-mode.changed';
+  | 'tenant.auth-mode.changed'
+  | 'tenant.ip-allow-list.changed';
 
 /** One security-relevant identity event (SV-7.9: logon, logoff, rejected attempts), with the precise reason a user never sees. */
 export interface IdentityEvent {

@@ -3,6 +3,7 @@ import { CookieWriter, Public } from '@veilig/platform-http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { SsoConnectionRepository } from '../connections/sso-connection-repository.js';
+import { tenantAllowsAddress } from '../directory/ip-allow-list.js';
 import { TenantDirectory, type Tenant } from '../directory/tenant-directory.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import { LocalSignIn } from '../local/local-sign-in.js';
@@ -88,12 +89,13 @@ export class LoginController {
   }
 
   @Get('t/:ticket')
-  async continueSignIn(@Param('ticket') ticket: string, @Res() reply: FastifyReply): Promise<void> {
+  async continueSignIn(@Param('ticket') ticket: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const tenant = await this.tenantOfTicket(ticket);
     if (tenant === 'expired') {
       reply.code(303).header('location', '/login').send();
       return;
     }
+    if (tenant && this.refusedAddress(tenant, request, reply)) return;
     if (tenant?.authMode === 'federated') {
       const enabled = (await this.connections.listForTenant(tenant.id)).filter((connection) => connection.enabled);
       const choices = enabled.map((connection) => ({ name: connection.name, startUrl: `/sso/${connection.protocol}/${connection.id}/start` }));
@@ -115,6 +117,7 @@ export class LoginController {
       reply.code(303).header('location', '/login').send();
       return;
     }
+    if (tenant && this.refusedAddress(tenant, request, reply)) return;
     const context = clientOf(request);
     if (tenant?.authMode === 'federated') {
       this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, protocol: 'local', reason: 'federated-tenant', ...context });
@@ -236,6 +239,14 @@ export class LoginController {
     this.cookies.clear(reply, LOGIN_COOKIE);
     this.cookies.set(reply, SESSION_COOKIE, token, { sameSite: 'Lax' });
     this.events.emit({ action: 'auth.logon', outcome: 'success', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: authMethod, ...context });
+  }
+
+  /** Outside the tenant's IP allow-list (SV-4): refused, and audited with the reason. */
+  private refusedAddress(tenant: Tenant, request: FastifyRequest, reply: FastifyReply): boolean {
+    if (tenantAllowsAddress(tenant, request.ip)) return false;
+    this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, reason: 'ip-not-allowed', ...clientOf(request) });
+    this.sendPage(reply, 403, discoveryPage(GENERIC_FAILURE));
+    return true;
   }
 
   private async tenantOfTicket(ticket: string): Promise<Tenant | undefined | 'expired'> {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Body, Controller, Get, Header, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, Header, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { CookieWriter, Public } from '@veilig/platform-http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SsoConnectionRepository, type SsoConnection } from '../connections/sso-connection-repository.js';
+import { tenantAllowsAddress } from '../directory/ip-allow-list.js';
 import { TenantDirectory } from '../directory/tenant-directory.js';
 import { UserDirectory } from '../directory/user-directory.js';
 import type { FederatedIdentity } from '../federated-identity.js';
@@ -43,14 +44,14 @@ export class SsoController {
 
   @Get('saml/:id/metadata')
   @Header('content-type', 'application/samlmetadata+xml; charset=utf-8')
-  async samlMetadata(@Param('id') id: string): Promise<string> {
-    const connection = await this.usableConnection(id, 'saml');
+  async samlMetadata(@Param('id') id: string, @Req() request: FastifyRequest): Promise<string> {
+    const connection = await this.usableConnection(id, request, 'saml');
     return spMetadataXml(await this.registry.samlConnection(connection));
   }
 
   @Get('saml/:id/start')
-  async samlStart(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const connection = await this.usableConnection(id, 'saml');
+  async samlStart(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const connection = await this.usableConnection(id, request, 'saml');
     const provider = await this.registry.samlProvider(connection);
     const redirect = await provider.createLoginRedirect({ relayState: '' });
     reply.code(303).header('location', redirect.url).send();
@@ -59,7 +60,7 @@ export class SsoController {
   /** The HTTP-POST binding: a cross-site form post from the IdP, bound to our request by InResponseTo, not by a cookie. */
   @Post('saml/:id/acs')
   async samlAcs(@Param('id') id: string, @Req() request: FastifyRequest, @Body() body: Record<string, string>, @Res() reply: FastifyReply) {
-    const connection = await this.usableConnection(id, 'saml');
+    const connection = await this.usableConnection(id, request, 'saml');
     try {
       const provider = await this.registry.samlProvider(connection);
       const identity = await provider.validatePostResponse({ SAMLResponse: String(body?.SAMLResponse ?? ''), RelayState: body?.RelayState });
@@ -70,8 +71,8 @@ export class SsoController {
   }
 
   @Get('oidc/:id/start')
-  async oidcStart(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const connection = await this.usableConnection(id, 'oidc');
+  async oidcStart(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const connection = await this.usableConnection(id, request, 'oidc');
     const relyingParty = await this.registry.relyingParty(connection);
     const login = await relyingParty.beginLogin();
     const sealed = this.secretBox.seal(JSON.stringify({ nonce: login.nonce, codeVerifier: login.codeVerifier }), oidcPurpose(connection.id));
@@ -83,7 +84,7 @@ export class SsoController {
 
   @Get('oidc/:id/callback')
   async oidcCallback(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const connection = await this.usableConnection(id, 'oidc');
+    const connection = await this.usableConnection(id, request, 'oidc');
     try {
       const callbackUrl = new URL(request.url, this.registry.publicOrigin);
       const state = callbackUrl.searchParams.get('state') ?? '';
@@ -141,12 +142,19 @@ export class SsoController {
     reply.code(known ? 400 : 500).type('text/html; charset=utf-8').send(discoveryPage(GENERIC_FAILURE));
   }
 
-  /** Unknown, disabled, mismatched, or of a tenant that is not an active federated one: 404, the same for all. */
-  private async usableConnection(id: string, protocol: 'saml' | 'oidc'): Promise<SsoConnection> {
+  /**
+   * Unknown, disabled, mismatched, or of a tenant that is not an active federated one: 404, the
+   * same for all. From outside the tenant's IP allow-list (SV-4): 403, audited.
+   */
+  private async usableConnection(id: string, request: FastifyRequest, protocol: 'saml' | 'oidc'): Promise<SsoConnection> {
     const connection = await this.connections.findById(id);
     const tenant = connection && (await this.tenants.findById(connection.tenantId));
     if (!connection || !connection.enabled || connection.protocol !== protocol || tenant?.status !== 'active' || tenant.authMode !== 'federated') {
       throw new NotFoundException();
+    }
+    if (!tenantAllowsAddress(tenant, request.ip)) {
+      this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, connectionId: id, reason: 'ip-not-allowed', ...clientOf(request) });
+      throw new ForbiddenException();
     }
     return connection;
   }
