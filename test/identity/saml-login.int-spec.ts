@@ -98,6 +98,28 @@ describe('SAML sign-in over HTTP', () => {
     expect(logon).toBeDefined();
   });
 
+  it('[SE-7.1, SV-7.9] logs out locally first, then at Entra by a signed LogoutRequest, and accepts its LogoutResponse', async () => {
+    const { idp, connectionId } = idps['gemeente-a']!;
+    const requestId = await startLogin('gemeente-a');
+    const signedIn = await request(`/sso/saml/${connectionId}/acs`, {
+      form: { SAMLResponse: base64(idp.response({ inResponseTo: requestId, attributes: entraAttributes('oid-logout'), sessionIndex: '_idp-session-1' })) },
+    });
+    const session = sessionCookie(signedIn)!;
+    const logout = await request('/logout', { form: {}, cookie: session });
+    expect(logout.status).toBe(303);
+    const toIdp = new URL(String(logout.headers['location']));
+    expect(toIdp.origin + toIdp.pathname).toBe(idp.ssoUrl);
+    expect(toIdp.searchParams.get('Signature')).toBeTruthy();
+    const logoutRequest = inflateRawSync(Buffer.from(toIdp.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+    expect(logoutRequest).toContain('_idp-session-1');
+    expect((await request('/api/session', { cookie: session })).status).toBe(401);
+    const logoutRequestId = /\sID="([^"]+)"/.exec(logoutRequest)![1]!;
+    const back = await request(`/sso/saml/${connectionId}/slo?${idp.logoutResponseQuery({ inResponseTo: logoutRequestId })}`);
+    expect(back.status).toBe(303);
+    expect(back.headers['location']).toBe('/');
+    expect(service.logs.some((line) => line['msg'] === 'auth.logoff' && (line['audit'] as { outcome: string }).outcome === 'failure')).toBe(false);
+  });
+
   it('[SE-7.2, SV-7.9] refuses a replayed response with a generic page and audits the reason', async () => {
     const { idp, connectionId } = idps['gemeente-a']!;
     const requestId = await startLogin('gemeente-a');

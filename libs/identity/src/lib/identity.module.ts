@@ -15,6 +15,7 @@ import { TotpAuthenticator } from './local/totp.js';
 import { PendingLoginStore, SeenAssertionStore } from './stores/pending-login-store.js';
 import { PostgresLocalAccountStore, PostgresThrottleStore } from './stores/postgres-local-stores.js';
 import { IdentityEvents } from './web/identity-events.js';
+import { FederatedLogout } from './web/federated-logout.js';
 import { FederationRegistry } from './web/federation-registry.js';
 import { LoginController } from './web/login.controller.js';
 import { SsoController } from './web/sso.controller.js';
@@ -45,6 +46,7 @@ export class IdentityModule {
     const providers = [
       { provide: IdentityEvents, useValue: options.events },
       { provide: FederationRegistry, useValue: federation },
+      { provide: FederatedLogout, useValue: new FederatedLogout(options.secretBox, connections, federation) },
       { provide: PostgresLocalAccountStore, useValue: accounts },
       { provide: PostgresThrottleStore, useValue: throttleStore },
       { provide: TotpAuthenticator, useValue: totp },

@@ -6,6 +6,7 @@ import { SessionStore, type ActiveSession } from '../sessions/session-store.js';
 import type { AuthenticatedRequest } from './authentication.guard.js';
 import { SESSION_COOKIE, sessionTokenFrom } from './session-cookie.js';
 import { IdentityEvents } from '../web/identity-events.js';
+import { FederatedLogout } from '../web/federated-logout.js';
 import { clientOf } from '../web/login.controller.js';
 
 interface SessionView {
@@ -26,6 +27,7 @@ export class SessionController {
     private readonly users: UserDirectory,
     private readonly cookies: CookieWriter,
     private readonly events: IdentityEvents,
+    private readonly federatedLogout: FederatedLogout,
   ) {}
 
   @Get('api/session')
@@ -54,7 +56,10 @@ export class SessionController {
     }
   }
 
-  /** POST only, and the session cookie is SameSite=Lax, so another site cannot sign a user out. */
+  /**
+   * POST only, and the session cookie is SameSite=Lax, so another site cannot sign a user out.
+   * A federated session then continues to the IdP's logout, so the Entra session ends too.
+   */
   @Post('logout')
   @HttpCode(303)
   async logout(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
@@ -64,7 +69,15 @@ export class SessionController {
       this.events.emit({ action: 'auth.logoff', outcome: 'success', tenantId: ended.tenantId, userId: ended.userId, ...clientOf(request) });
     }
     this.cookies.clear(reply, SESSION_COOKIE);
-    reply.header('location', '/');
+    let next = '/';
+    if (ended?.idpLogoutSealed) {
+      try {
+        next = (await this.federatedLogout.redirectUrl(ended.idpLogoutSealed)) ?? '/';
+      } catch (error) {
+        request.log.warn({ err: error }, 'logout at the IdP not possible; ended the local session only');
+      }
+    }
+    reply.header('location', next);
   }
 }
 

@@ -20,6 +20,8 @@ export interface NewSession {
   readonly idpSessionId: string | undefined;
   readonly clientIp: string | undefined;
   readonly userAgent: string | undefined;
+  /** Sealed by the caller: what single logout at the IdP needs. */
+  readonly idpLogoutSealed?: string | undefined;
 }
 
 export interface ActiveSession {
@@ -65,8 +67,8 @@ export class SessionStore {
   async create(session: NewSession): Promise<{ token: string; session: ActiveSession }> {
     const token = randomBytes(32).toString('base64url');
     const rows = await queryRows<SessionRow>(this.dataSource, 
-      `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000))
+      `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at, idp_logout_sealed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000), $9)
        RETURNING ${COLUMNS}`,
       [
         hashToken(token),
@@ -77,6 +79,7 @@ export class SessionStore {
         session.clientIp ?? null,
         session.userAgent?.slice(0, 512) ?? null,
         this.policy.absoluteTimeoutMs,
+        session.idpLogoutSealed ?? null,
       ],
     );
     return { token, session: toSession(rows[0]!) };
@@ -102,13 +105,14 @@ export class SessionStore {
     return rows[0] ? toSession(rows[0]) : undefined;
   }
 
-  /** Logout: ends this session. Returns what was ended, for the audit record. */
-  async revoke(token: string): Promise<ActiveSession | undefined> {
-    const rows = await queryRows<SessionRow>(this.dataSource, 
-      `UPDATE sessions AS s SET revoked_at = now() WHERE s.token_hash = $1 AND s.revoked_at IS NULL RETURNING ${COLUMNS}`,
+  /** Logout: ends this session. Returns what was ended, for the audit record and the IdP logout. */
+  async revoke(token: string): Promise<(ActiveSession & { readonly idpLogoutSealed: string | null }) | undefined> {
+    const rows = await queryRows<SessionRow & { idp_logout_sealed: string | null }>(
+      this.dataSource,
+      `UPDATE sessions AS s SET revoked_at = now() WHERE s.token_hash = $1 AND s.revoked_at IS NULL RETURNING ${COLUMNS}, s.idp_logout_sealed`,
       [hashToken(token)],
     );
-    return rows[0] ? toSession(rows[0]) : undefined;
+    return rows[0] ? { ...toSession(rows[0]), idpLogoutSealed: rows[0].idp_logout_sealed } : undefined;
   }
 
   /** Ends one session of a user by its public id (a user ending another device, or an admin). */

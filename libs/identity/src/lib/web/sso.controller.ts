@@ -6,7 +6,8 @@ import { SsoConnectionRepository, type SsoConnection } from '../connections/sso-
 import { tenantAllowsAddress } from '../directory/ip-allow-list.js';
 import { TenantDirectory } from '../directory/tenant-directory.js';
 import { UserDirectory } from '../directory/user-directory.js';
-import type { FederatedIdentity } from '../federated-identity.js';
+import type { OidcFederatedIdentity } from '../oidc/entra-claims.js';
+import type { SamlFederatedIdentity } from '../saml/entra-claims.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import { OidcError } from '../oidc/oidc-error.js';
 import { spMetadataXml } from '../saml/idp-metadata.js';
@@ -14,6 +15,7 @@ import { SamlError } from '../saml/saml-error.js';
 import { SecretBox } from '../secret-box.js';
 import { SessionStore } from '../sessions/session-store.js';
 import { PendingLoginStore } from '../stores/pending-login-store.js';
+import { FederatedLogout } from './federated-logout.js';
 import { FederationRegistry } from './federation-registry.js';
 import { IdentityEvents } from './identity-events.js';
 import { clientOf } from './login.controller.js';
@@ -33,6 +35,7 @@ export class SsoController {
   constructor(
     private readonly connections: SsoConnectionRepository,
     private readonly registry: FederationRegistry,
+    private readonly federatedLogout: FederatedLogout,
     private readonly tenants: TenantDirectory,
     private readonly users: UserDirectory,
     private readonly pendingLogins: PendingLoginStore,
@@ -70,6 +73,20 @@ export class SsoController {
     }
   }
 
+  /** Entra's answer to our LogoutRequest; the local session ended before the browser went there. */
+  @Get('saml/:id/slo')
+  async samlLogoutResponse(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const connection = await this.usableConnection(id, request, 'saml');
+    try {
+      const provider = await this.registry.samlProvider(connection);
+      await provider.validateLogoutResponse(request.url.slice(request.url.indexOf('?') + 1));
+    } catch (error) {
+      const reason = error instanceof SamlError ? error.reason : 'internal-error';
+      this.events.emit({ action: 'auth.logoff', outcome: 'failure', tenantId: connection.tenantId, connectionId: id, protocol: 'saml', reason, ...clientOf(request) });
+    }
+    reply.code(303).header('location', '/').send();
+  }
+
   @Get('oidc/:id/start')
   async oidcStart(@Param('id') id: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const connection = await this.usableConnection(id, request, 'oidc');
@@ -101,7 +118,12 @@ export class SsoController {
     }
   }
 
-  private async signIn(reply: FastifyReply, request: FastifyRequest, connection: SsoConnection, identity: FederatedIdentity): Promise<void> {
+  private async signIn(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    connection: SsoConnection,
+    identity: SamlFederatedIdentity | OidcFederatedIdentity,
+  ): Promise<void> {
     const context = clientOf(request);
     const user = await this.users.provisionFederated(connection.tenantId, identity);
     const { token } = await this.sessions.create({
@@ -111,6 +133,7 @@ export class SsoController {
       idpSessionId: identity.idpSessionId,
       clientIp: context.clientIp,
       userAgent: context.userAgent,
+      idpLogoutSealed: this.federatedLogout.sealFor(connection.id, identity),
     });
     this.cookies.set(reply, SESSION_COOKIE, token, { sameSite: 'Lax' });
     this.events.emit({
