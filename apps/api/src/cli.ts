@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<void> {
             slug,
             name,
             file ? { metadataXml: readFileSync(file, 'utf8') } : { metadataUrl: url! },
-            values['sp-entity-id'],
+            values['sp-entity-id'] ? { spEntityId: values['sp-entity-id'] } : {},
           );
         } else if (protocol === 'oidc') {
           created = await administration.addOidcConnection(slug, name, {

@@ -78,7 +78,13 @@ export function errorPage(title: string, detail: string): string {
   return page(title, `<h1>${html(title)}</h1>\n<p class="error">${html(detail)}</p>`);
 }
 
-export function overviewPage(entries: readonly { directory: DemoDirectory; issuer: string; samlMetadataUrl: string }[]): string {
+export interface TenantOverview {
+  readonly directory: DemoDirectory;
+  readonly issuer: string;
+  readonly samlMetadataUrl: string;
+}
+
+export function overviewPage(entries: readonly TenantOverview[]): string {
   const tenants = entries
     .map(
       ({ directory, issuer, samlMetadataUrl }) => `<section>

@@ -1,4 +1,4 @@
-import { issueCertificate } from '@veilig/platform-pki';
+import { issueCertificate, type IssuedCertificate } from '@veilig/platform-pki';
 import { OidcError } from '../oidc/oidc-error.js';
 import { createGuardedFetch, type OutboundRequestOptions } from '../oidc/ssrf-guard.js';
 import { parseIdpMetadata } from '../saml/idp-metadata.js';
@@ -21,6 +21,12 @@ export interface OidcConnectionInput {
   readonly clientSecret?: string;
   readonly allowPrivateNetwork?: boolean;
   readonly trustedCaPem?: string;
+}
+
+/** Fixed in advance only where the IdP must know them before the connection exists (the development IdP). */
+export interface PreparedConnection {
+  readonly id?: string;
+  readonly credential?: IssuedCertificate;
 }
 
 export interface CreatedConnection {
@@ -79,12 +85,19 @@ export class SsoAdministration {
     }
   }
 
-  async addSamlConnection(slug: string, name: string, source: SamlConnectionSource, spEntityId?: string): Promise<CreatedConnection> {
+  async addSamlConnection(
+    slug: string,
+    name: string,
+    source: SamlConnectionSource,
+    options: { readonly spEntityId?: string } & PreparedConnection = {},
+  ): Promise<CreatedConnection> {
+    const { spEntityId } = options;
     const tenant = await this.federatedTenant(slug);
     const metadataXml = 'metadataXml' in source ? source.metadataXml : await this.fetchMetadata(source.metadataUrl);
     const metadata = parseIdpMetadata(metadataXml);
     // Entra verifies the AuthnRequest signature with this certificate; RSA, as Entra requires for request signing.
-    const signing = await issueCertificate({ subject: `CN=Veilig SAML ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(3) });
+    const signing =
+      options.credential ?? (await issueCertificate({ subject: `CN=Veilig SAML ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(3) }));
     const settings: SamlSettings = {
       ...(spEntityId ? { spEntityId } : {}),
       idpEntityId: metadata.idpEntityId,
@@ -94,6 +107,7 @@ export class SsoAdministration {
       spSigningCertPem: signing.certPem,
     };
     const connection = await this.connections.create({
+      ...(options.id ? { id: options.id } : {}),
       tenantId: tenant.id,
       name,
       protocol: 'saml',
@@ -105,14 +119,14 @@ export class SsoAdministration {
     return { connection, certificatePem: signing.certPem };
   }
 
-  async addOidcConnection(slug: string, name: string, input: OidcConnectionInput): Promise<CreatedConnection> {
+  async addOidcConnection(slug: string, name: string, input: OidcConnectionInput, prepared: PreparedConnection = {}): Promise<CreatedConnection> {
     const tenant = await this.federatedTenant(slug);
     if (this.options.production && (input.allowPrivateNetwork || input.trustedCaPem)) {
       throw new SsoAdministrationError('allowPrivateNetwork and trustedCaPem are for the development IdP only');
     }
     const credential = input.clientSecret
       ? undefined
-      : await issueCertificate({ subject: `CN=Veilig OIDC ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(2) });
+      : (prepared.credential ?? (await issueCertificate({ subject: `CN=Veilig OIDC ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(2) })));
     const settings: OidcSettings = {
       issuer: input.issuer,
       expectedTenantId: input.expectedTenantId,
@@ -122,6 +136,7 @@ export class SsoAdministration {
       ...(input.trustedCaPem ? { trustedCaPem: input.trustedCaPem } : {}),
     };
     const connection = await this.connections.create({
+      ...(prepared.id ? { id: prepared.id } : {}),
       tenantId: tenant.id,
       name,
       protocol: 'oidc',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { queryRows } from '@veilig/platform-database';
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from '../secret-box.js';
@@ -42,6 +43,8 @@ export class SsoConnectionRepository {
   ) {}
 
   async create(connection: {
+    /** Normally generated; given only where an IdP must know it before the connection exists. */
+    id?: string;
     tenantId: string;
     name: string;
     protocol: SsoProtocol;
@@ -49,7 +52,7 @@ export class SsoConnectionRepository {
     secrets: SsoSecrets;
     metadataUrl?: string;
   }): Promise<SsoConnection> {
-    const id = (await queryRows<{ id: string }>(this.dataSource, 'SELECT gen_random_uuid() AS id'))[0]!.id;
+    const id = connection.id ?? randomUUID();
     const rows = await queryRows<ConnectionRow>(
       this.dataSource,
       `INSERT INTO sso_connections (id, tenant_id, name, protocol, settings, secrets_sealed, metadata_url)

@@ -25,6 +25,7 @@ import {
 } from './login-state.js';
 import {
   chooseConnectionPage,
+  continueToIdpPage,
   discoveryPage,
   enrolPage,
   GENERIC_FAILURE,
@@ -100,7 +101,7 @@ export class LoginController {
       const enabled = (await this.connections.listForTenant(tenant.id)).filter((connection) => connection.enabled);
       const choices = enabled.map((connection) => ({ name: connection.name, startUrl: `/sso/${connection.protocol}/${connection.id}/start` }));
       if (choices.length === 1) {
-        reply.code(303).header('location', choices[0]!.startUrl).send();
+        this.sendPage(reply, 200, continueToIdpPage(choices[0]!));
         return;
       }
       this.sendPage(reply, choices.length === 0 ? 503 : 200, chooseConnectionPage(choices));

@@ -6,7 +6,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function layout(title: string, body: string): string {
+function layout(title: string, body: string, script?: string): string {
   return `<!doctype html>
 <html lang="nl">
 <head>
@@ -15,7 +15,7 @@ function layout(title: string, body: string): string {
   <title>${escapeHtml(title)} – Veilig</title>
   <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/assets/app.css">
-</head>
+${script ? `  <script src="${script}" defer></script>\n` : ''}</head>
 <body>
   <main>
     <h1>${escapeHtml(title)}</h1>
@@ -41,6 +41,16 @@ export function discoveryPage(error?: string): string {
       <input id="identifier" name="identifier" autocomplete="username" required maxlength="254">
       <button type="submit">Verder</button>
     </form>`,
+  );
+}
+
+/** One connection: the browser continues to the IdP by itself (assets/continue.js); the link is the fallback. */
+export function continueToIdpPage(connection: { name: string; startUrl: string }): string {
+  return layout(
+    'U wordt doorgestuurd',
+    `    <p>U meldt zich aan bij uw eigen organisatie.</p>
+    <p><a id="continue" href="${escapeHtml(connection.startUrl)}">Verder naar aanmelden (${escapeHtml(connection.name)})</a></p>`,
+    '/assets/continue.js',
   );
 }
 

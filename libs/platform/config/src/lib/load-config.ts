@@ -41,6 +41,7 @@ export interface AppConfig {
     readonly embeddedPort: number;
   };
   readonly dataDir: string;
+  readonly devIdpPort: number;
   /** Unset outside production means: generate one under dataDir. */
   readonly sessionSecret: string | undefined;
   /** `<id>:<base64>` entries, current first; unset outside production means: generate one under dataDir. */
@@ -227,6 +228,7 @@ function toAppConfig(env: Env, now: Date): AppConfig {
       embeddedPort: env.EMBEDDED_POSTGRES_PORT,
     },
     dataDir: env.DATA_DIR,
+    devIdpPort: env.DEV_IDP_PORT,
     sessionSecret: env.SESSION_SECRET,
     secretsEncryptionKeys: env.SECRETS_ENCRYPTION_KEYS,
     logLevel: env.LOG_LEVEL,

@@ -209,6 +209,12 @@ export const VARIABLES = [
     schema: port.default(54329),
   },
   {
+    name: 'DEV_IDP_PORT',
+    description: 'Port of the development IdP that `npm start` runs beside the kit (never in production; `npm run serve` runs without it).',
+    defaultText: '`3444`',
+    schema: port.default(3444),
+  },
+  {
     name: 'LOG_LEVEL',
     description: 'pino log level.',
     defaultText: '`info`',
