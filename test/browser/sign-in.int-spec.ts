@@ -90,6 +90,7 @@ describe('signing in with a real browser through the development IdP', () => {
     await page.waitForURL(`${origin}/login/enrol`);
     expect(await page.$eval('img', (image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     const manualKey = (await page.textContent('#manual-key'))!;
+    await page.fill('#new-password', 'blauwe reiger staat stil in het riet');
     await page.fill('#code', await totpCode(base32Decode(manualKey), Math.floor(Date.now() / 1000)));
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('#recovery-codes li').count()).toBe(10);

@@ -6,6 +6,7 @@ import { send, type TestResponse } from '../support/http-client.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 const PASSWORD = 'paars olifant fietst langzaam';
+const OWN_PASSWORD = 'groene kikker zwemt snel door de sloot';
 const GENERIC_FAILURE = 'Aanmelden is niet gelukt.';
 
 function base32Decode(text: string): Uint8Array {
@@ -54,7 +55,7 @@ describe('local sign-in with password and authenticator app', () => {
     await service?.close();
   });
 
-  it('[SE-7.1, SV-4] signs in with password, enrols the authenticator app with a confirmation code, and shows recovery codes once', async () => {
+  it('[SE-7.1, SV-4] replaces the one-time password, enrols the authenticator app with a confirmation code, and shows recovery codes once', async () => {
     const ticketUrl = await discover('stichting-l');
     const form = await request(ticketUrl);
     expect(form.status).toBe(200);
@@ -74,10 +75,13 @@ describe('local sign-in with password and authenticator app', () => {
     expect(qr.body).toMatch(/^<svg/);
     expect(qr.body).not.toMatch(/<script|style=/);
 
-    const wrong = await request('/login/enrol', { form: { code: '000000' }, cookie: enrolCookie });
-    expect(wrong.status).toBe(401);
     const code = await totpCode(base32Decode(manualKey), Math.floor(Date.now() / 1000));
-    const enrolled = await request('/login/enrol', { form: { code }, cookie: enrolCookie });
+    const weak = await request('/login/enrol', { form: { newPassword: 'welkom123456', code }, cookie: enrolCookie });
+    expect(weak.status).toBe(400);
+    expect(weak.body).toMatch(/<ul class="error" role="alert">/);
+    const wrong = await request('/login/enrol', { form: { newPassword: OWN_PASSWORD, code: '000000' }, cookie: enrolCookie });
+    expect(wrong.status).toBe(401);
+    const enrolled = await request('/login/enrol', { form: { newPassword: OWN_PASSWORD, code }, cookie: enrolCookie });
     expect(enrolled.status).toBe(200);
     const recoveryCodes = [...enrolled.body.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((match) => match[1]!);
     expect(recoveryCodes).toHaveLength(10);
@@ -87,8 +91,11 @@ describe('local sign-in with password and authenticator app', () => {
     );
     expect((await request('/api/session', { cookie: session })).json()).toMatchObject({ session: { authMethod: 'password+totp' } });
 
-    // Second sign-in: the code just used is refused (replay); a recovery code works once.
-    const again = await request(`${await discover('piet@stichting-l.example.nl')}/password`, { form: { email: 'piet@stichting-l.example.nl', password: PASSWORD } });
+    // The operator's one-time password is gone; the user's own one signs in. The TOTP code just
+    // used is refused (replay); a recovery code works once.
+    const oneTime = await request(`${await discover('stichting-l')}/password`, { form: { email: 'piet@stichting-l.example.nl', password: PASSWORD } });
+    expect(oneTime.status).toBe(401);
+    const again = await request(`${await discover('piet@stichting-l.example.nl')}/password`, { form: { email: 'piet@stichting-l.example.nl', password: OWN_PASSWORD } });
     expect(again.headers['location']).toBe('/login/second-factor');
     const secondFactor = cookieFrom(again, 'login')!;
     const replayed = await request('/login/second-factor', { form: { code }, cookie: secondFactor });

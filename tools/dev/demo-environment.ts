@@ -128,7 +128,8 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
       `sign in at ${new URL('/login', origin)} as organisation:`,
       `  ${DEMO_TENANTS.saml.slug}  (SAML 2.0 through the development IdP)`,
       `  ${DEMO_TENANTS.oidc.slug}  (OpenID Connect through the development IdP)`,
-      `  ${DEMO_TENANTS.local.slug}  (password + authenticator app: ${DEMO_TENANTS.local.email} / "${DEMO_TENANTS.local.password}")`,
+      `  ${DEMO_TENANTS.local.slug}  (password + authenticator app: ${DEMO_TENANTS.local.email} / "${DEMO_TENANTS.local.password}" the first time,`,
+      "    then choose your own password and link an authenticator app)",
     ],
     close: () => devIdp.close(),
   };

@@ -38,7 +38,8 @@ export class IdentityModule {
     const accounts = new PostgresLocalAccountStore(dataSource);
     const throttleStore = new PostgresThrottleStore(dataSource);
     const totp = new TotpAuthenticator(options.secretBox);
-    const localSignIn = new LocalSignIn({ accounts, throttle: new LoginThrottle(throttleStore), hasher: new PasswordHasher(), totp });
+    const hasher = new PasswordHasher();
+    const localSignIn = new LocalSignIn({ accounts, throttle: new LoginThrottle(throttleStore), hasher, totp });
     const connections = new SsoConnectionRepository(dataSource, options.secretBox);
     const pendingLogins = new PendingLoginStore(dataSource);
     const seenAssertions = new SeenAssertionStore(dataSource);
@@ -50,6 +51,7 @@ export class IdentityModule {
       { provide: PostgresLocalAccountStore, useValue: accounts },
       { provide: PostgresThrottleStore, useValue: throttleStore },
       { provide: TotpAuthenticator, useValue: totp },
+      { provide: PasswordHasher, useValue: hasher },
       { provide: LocalSignIn, useValue: localSignIn },
       { provide: SessionStore, useValue: new SessionStore(dataSource, options.sessionPolicy ?? DEFAULT_SESSION_POLICY) },
       { provide: TenantDirectory, useValue: new TenantDirectory(dataSource) },

@@ -8,6 +8,8 @@ import { TenantDirectory, type Tenant } from '../directory/tenant-directory.js';
 import { SESSION_COOKIE } from '../http/session-cookie.js';
 import { LocalSignIn } from '../local/local-sign-in.js';
 import { ipThrottleKey } from '../local/login-throttle.js';
+import { PasswordHasher } from '../local/password-hasher.js';
+import { checkPassword, describePasswordRefusal } from '../local/password-policy.js';
 import { generateRecoveryCodes } from '../local/recovery-codes.js';
 import { TotpAuthenticator } from '../local/totp.js';
 import { SecretBox } from '../secret-box.js';
@@ -53,6 +55,7 @@ export class LoginController {
     private readonly localSignIn: LocalSignIn,
     private readonly accounts: PostgresLocalAccountStore,
     private readonly totp: TotpAuthenticator,
+    private readonly hasher: PasswordHasher,
     private readonly throttleStore: PostgresThrottleStore,
     private readonly sessions: SessionStore,
     private readonly cookies: CookieWriter,
@@ -208,12 +211,20 @@ export class LoginController {
   @HttpCode(200)
   async enrol(@Req() request: FastifyRequest, @Body() body: FormBody, @Res() reply: FastifyReply): Promise<void> {
     const pending = this.pending(request, 'enrol');
-    const account = pending && (await this.accounts.findPendingTotpSecret(pending.tenantId, pending.userId));
-    if (!pending?.enrolment || !account) {
+    const sealedSecret = pending && (await this.accounts.findPendingTotpSecret(pending.tenantId, pending.userId));
+    const account = pending && (await this.accounts.findById(pending.tenantId, pending.userId));
+    if (!pending?.enrolment || !sealedSecret || !account) {
       reply.code(303).header('location', '/login').send();
       return;
     }
-    const verification = await this.totp.verify({ userId: pending.userId, sealedSecret: account, code: body.code ?? '', lastUsedStep: undefined });
+    const tenant = await this.tenants.findById(pending.tenantId);
+    const newPassword = body.newPassword ?? '';
+    const refusals = checkPassword(newPassword, { email: account.email, tenantSlug: tenant?.slug, tenantName: tenant?.name });
+    if (refusals.length > 0) {
+      this.sendPage(reply, 400, enrolPage(pending.enrolment.manualKey, undefined, refusals.map((refusal) => describePasswordRefusal(refusal, 'nl'))));
+      return;
+    }
+    const verification = await this.totp.verify({ userId: pending.userId, sealedSecret, code: body.code ?? '', lastUsedStep: undefined });
     const context = clientOf(request);
     if (!verification.ok) {
       this.events.emit({ action: 'mfa.failed', outcome: 'failure', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: `enrolment-${verification.reason}`, ...context });
@@ -221,6 +232,7 @@ export class LoginController {
       return;
     }
     const recovery = generateRecoveryCodes();
+    await this.accounts.replacePasswordHash(pending.tenantId, pending.userId, await this.hasher.hash(newPassword));
     await this.accounts.confirmTotp(pending.tenantId, pending.userId, verification.step, recovery.hashes);
     this.events.emit({ action: 'mfa.enrolled', outcome: 'success', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', ...context });
     await this.startSession(reply, request, pending, 'password+totp');

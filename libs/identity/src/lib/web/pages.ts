@@ -83,13 +83,22 @@ export function secondFactorPage(error?: string): string {
   );
 }
 
-export function enrolPage(manualKey: string, error?: string): string {
+/**
+ * First sign-in: the user replaces the one-time password the operator handed out with their own,
+ * and links an authenticator app, in one step, so no account ever works on a password alone.
+ */
+export function enrolPage(manualKey: string, error?: string, passwordProblems: readonly string[] = []): string {
+  const problems = passwordProblems.length
+    ? `    <ul class="error" role="alert">\n${passwordProblems.map((problem) => `      <li>${escapeHtml(problem)}</li>`).join('\n')}\n    </ul>\n`
+    : '';
   return layout(
     'Authenticator-app koppelen',
-    `${errorBlock(error)}    <p>Scan de QR-code met uw authenticator-app, of voer de sleutel handmatig in.</p>
+    `${errorBlock(error)}${problems}    <p>Scan de QR-code met uw authenticator-app, of voer de sleutel handmatig in.</p>
     <img src="/login/enrol/qr.svg" alt="QR-code voor uw authenticator-app" width="200" height="200">
     <p>Sleutel: <code id="manual-key">${escapeHtml(manualKey.replace(/(.{4})/g, '$1 ').trim())}</code></p>
     <form method="post" action="/login/enrol">
+      <label for="new-password">Kies uw eigen wachtwoord (minstens 12 tekens; een zin van vier woorden werkt goed)</label>
+      <input id="new-password" name="newPassword" type="password" autocomplete="new-password" required minlength="12" maxlength="256">
       <label for="code">Code uit de app ter bevestiging</label>
       <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="8">
       <button type="submit">Koppelen</button>
