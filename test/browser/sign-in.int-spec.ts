@@ -1,20 +1,13 @@
 /// <reference lib="dom" />
 import { freePort } from '@veilig/platform-testing';
-import { totpCode } from '@veilig/identity';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS, startDemoEnvironment, type DemoEnvironment } from '../../tools/dev/demo-environment.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
+import { currentTotpCode } from '../support/totp.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function base32Decode(text: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const character of text.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(character).toString(2).padStart(5, '0');
-  return Uint8Array.from(bits.match(/.{8}/g) ?? [], (byte) => parseInt(byte, 2));
-}
 
 describe('signing in with a real browser through the development IdP', () => {
   let service: TestApi;
@@ -91,7 +84,7 @@ describe('signing in with a real browser through the development IdP', () => {
     expect(await page.$eval('img', (image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     const manualKey = (await page.textContent('#manual-key'))!;
     await page.fill('#new-password', 'blauwe reiger staat stil in het riet');
-    await page.fill('#code', await totpCode(base32Decode(manualKey), Math.floor(Date.now() / 1000)));
+    await page.fill('#code', await currentTotpCode(manualKey));
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('#recovery-codes li').count()).toBe(10);
     expect(await signedInUser(page)).toMatchObject({ session: { authMethod: 'password+totp' } });

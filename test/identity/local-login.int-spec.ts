@@ -1,20 +1,14 @@
 import { openAppDataSource } from '@veilig/platform-database';
-import { PasswordHasher, PostgresLocalAccountStore, TenantDirectory, totpCode } from '@veilig/identity';
+import { PasswordHasher, PostgresLocalAccountStore, TenantDirectory } from '@veilig/identity';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, type TestResponse } from '../support/http-client.js';
 import { startTestApi, type TestApi } from '../support/test-api.js';
+import { currentTotpCode } from '../support/totp.js';
 
 const PASSWORD = 'paars olifant fietst langzaam';
 const OWN_PASSWORD = 'groene kikker zwemt snel door de sloot';
 const GENERIC_FAILURE = 'Aanmelden is niet gelukt.';
-
-function base32Decode(text: string): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const character of text.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(character).toString(2).padStart(5, '0');
-  return Uint8Array.from(bits.match(/.{8}/g) ?? [], (byte) => parseInt(byte, 2));
-}
 
 function cookieFrom(response: TestResponse, name: string): string | undefined {
   const header = response.headers['set-cookie'] ?? [];
@@ -75,7 +69,7 @@ describe('local sign-in with password and authenticator app', () => {
     expect(qr.body).toMatch(/^<svg/);
     expect(qr.body).not.toMatch(/<script|style=/);
 
-    const code = await totpCode(base32Decode(manualKey), Math.floor(Date.now() / 1000));
+    const code = await currentTotpCode(manualKey);
     const weak = await request('/login/enrol', { form: { newPassword: 'welkom123456', code }, cookie: enrolCookie });
     expect(weak.status).toBe(400);
     expect(weak.body).toMatch(/<ul class="error" role="alert">/);
