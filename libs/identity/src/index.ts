@@ -66,3 +66,4 @@ export { FederationRegistry } from './lib/web/federation-registry.js';
 export type { OidcSettings, SamlSettings } from './lib/web/federation-registry.js';
 export { SsoAdministration, SsoAdministrationError } from './lib/connections/sso-administration.js';
 export type { CreatedConnection, OidcConnectionInput, SamlConnectionSource } from './lib/connections/sso-administration.js';
+export { parseUntrustedXml, SAML_NAMESPACES } from './lib/saml/untrusted-xml.js';
