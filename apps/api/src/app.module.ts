@@ -3,6 +3,7 @@ import type { AppConfig } from '@veilig/platform-config';
 import { IdentityModule, type IdentityEvents, type SecretBox } from '@veilig/identity';
 import { HttpPlatformModule } from '@veilig/platform-http';
 import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-txt';
+import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health/health.controller.js';
 import { HomeController } from './home/home.controller.js';
@@ -12,6 +13,7 @@ export interface AppModuleOptions {
   readonly dataSource: DataSource;
   readonly secretBox: SecretBox;
   readonly identityEvents: IdentityEvents;
+  readonly logger: Logger;
   readonly securityTxtSigningKey: SigningKey | undefined;
   readonly modules: ReadonlyArray<Type | DynamicModule>;
 }
@@ -30,6 +32,8 @@ export class AppModule {
           events: options.identityEvents,
           publicOrigin: config.http.publicOrigin,
           production: config.production,
+          logger: options.logger,
+          declarationsFile: config.ssoDeclarationsFile,
         }),
         SecurityTxtModule.forRoot(
           {

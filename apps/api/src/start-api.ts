@@ -113,6 +113,7 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
         dataSource,
         secretBox: secretBoxFrom(config),
         identityEvents: new LoggingIdentityEvents(logger.child({ component: 'identity' })),
+        logger: logger.child({ component: 'identity' }),
         securityTxtSigningKey: signingKey,
         modules: options.modules ?? [],
       }),

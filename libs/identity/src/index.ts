@@ -67,3 +67,9 @@ export type { OidcSettings, SamlSettings } from './lib/web/federation-registry.j
 export { SsoAdministration, SsoAdministrationError } from './lib/connections/sso-administration.js';
 export type { CreatedConnection, OidcConnectionInput, SamlConnectionSource } from './lib/connections/sso-administration.js';
 export { parseUntrustedXml, SAML_NAMESPACES } from './lib/saml/untrusted-xml.js';
+export { IdpMetadataFetchError, fetchIdpMetadata } from './lib/connections/fetch-idp-metadata.js';
+export type { IdpMetadataFetchOptions, IdpMetadataSource } from './lib/connections/fetch-idp-metadata.js';
+export { MetadataRefresher } from './lib/connections/metadata-refresher.js';
+export type { MetadataRefreshLogger, MetadataRefreshOptions, MetadataRefreshResult } from './lib/connections/metadata-refresher.js';
+export { DECLARATIONS_SCHEMA, DeclarationsError, applyDeclarations, loadDeclarations } from './lib/connections/declarations.js';
+export type { ConnectionDeclaration, DeclarationOutcome, DeclarationResult, Declarations, TenantDeclaration } from './lib/connections/declarations.js';

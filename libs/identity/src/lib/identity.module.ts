@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { fetchIdpMetadata } from './connections/fetch-idp-metadata.js';
+import { MetadataRefresher } from './connections/metadata-refresher.js';
+import { SsoAdministration } from './connections/sso-administration.js';
+import { IdentityStartup } from './identity-startup.js';
 import { SsoConnectionRepository } from './connections/sso-connection-repository.js';
 import { TenantDirectory } from './directory/tenant-directory.js';
 import { UserDirectory } from './directory/user-directory.js';
@@ -27,6 +32,9 @@ export interface IdentityModuleOptions {
   /** Where users reach the service: ACS, callback and metadata URLs are built on it. */
   readonly publicOrigin: URL;
   readonly production: boolean;
+  readonly logger: Logger;
+  /** SSO_DECLARATIONS_FILE: tenants and connections applied idempotently at start. */
+  readonly declarationsFile?: string | undefined;
   readonly sessionPolicy?: SessionPolicy;
 }
 
@@ -44,6 +52,17 @@ export class IdentityModule {
     const pendingLogins = new PendingLoginStore(dataSource);
     const seenAssertions = new SeenAssertionStore(dataSource);
     const federation = new FederationRegistry(connections, pendingLogins, seenAssertions, options);
+    const refresher = new MetadataRefresher(
+      connections,
+      (url) => fetchIdpMetadata(url, { allowPrivateNetwork: false }),
+      (connectionId) => federation.forget(connectionId),
+      options.events,
+      options.logger,
+    );
+    const administration = new SsoAdministration(new TenantDirectory(dataSource), connections, options.events, {
+      operator: 'SSO_DECLARATIONS_FILE',
+      production: options.production,
+    });
     const providers = [
       { provide: IdentityEvents, useValue: options.events },
       { provide: FederationRegistry, useValue: federation },
@@ -65,7 +84,11 @@ export class IdentityModule {
       module: IdentityModule,
       global: true,
       controllers: [SessionController, LoginController, SsoController],
-      providers: [...providers, { provide: APP_GUARD, useClass: AuthenticationGuard }],
+      providers: [
+        ...providers,
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: IdentityStartup, useValue: new IdentityStartup(administration, refresher, options.logger, options.declarationsFile) },
+      ],
       exports: providers.map((provider) => provider.provide),
     };
   }

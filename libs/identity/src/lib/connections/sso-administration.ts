@@ -1,10 +1,10 @@
 import { issueCertificate, type IssuedCertificate } from '@veilig/platform-pki';
-import { OidcError } from '../oidc/oidc-error.js';
-import { createGuardedFetch, type OutboundRequestOptions } from '../oidc/ssrf-guard.js';
+import type { OutboundRequestOptions } from '../oidc/ssrf-guard.js';
 import { parseIdpMetadata } from '../saml/idp-metadata.js';
 import type { AuthMode, Tenant, TenantDirectory } from '../directory/tenant-directory.js';
 import type { IdentityEvents } from '../web/identity-events.js';
 import type { OidcSettings, SamlSettings } from '../web/federation-registry.js';
+import { fetchIdpMetadata } from './fetch-idp-metadata.js';
 import type { SsoConnection, SsoConnectionRepository } from './sso-connection-repository.js';
 
 export class SsoAdministrationError extends Error {
@@ -74,6 +74,18 @@ export class SsoAdministration {
     }
   }
 
+  async findTenant(slug: string): Promise<Tenant | undefined> {
+    return this.tenants.findBySlug(slug);
+  }
+
+  /** The domains home realm discovery maps to this tenant. */
+  async setEmailDomains(slug: string, domains: readonly string[]): Promise<Tenant> {
+    const tenant = await this.tenant(slug);
+    const changed = await this.tenants.setEmailDomains(tenant.id, domains);
+    this.emit({ action: 'tenant.email-domains.changed', outcome: 'success', tenantId: tenant.id, reason: changed.emailDomains.join(',') || 'none' });
+    return changed;
+  }
+
   async setIpAllowList(slug: string, ranges: readonly string[] | null): Promise<Tenant> {
     const tenant = await this.tenant(slug);
     try {
@@ -93,8 +105,13 @@ export class SsoAdministration {
   ): Promise<CreatedConnection> {
     const { spEntityId } = options;
     const tenant = await this.federatedTenant(slug);
-    const metadataXml = 'metadataXml' in source ? source.metadataXml : await this.fetchMetadata(source.metadataUrl);
-    const metadata = parseIdpMetadata(metadataXml);
+    const metadata =
+      'metadataXml' in source
+        ? parseIdpMetadata(source.metadataXml)
+        : await fetchIdpMetadata(source.metadataUrl, {
+            allowPrivateNetwork: !this.options.production && this.options.allowPrivateNetwork === true,
+            ...(this.options.outbound ? { outbound: this.options.outbound } : {}),
+          });
     // Entra verifies the AuthnRequest signature with this certificate; RSA, as Entra requires for request signing.
     const signing =
       options.credential ?? (await issueCertificate({ subject: `CN=Veilig SAML ${tenant.slug} ${name}`, key: 'rsa-3072', notAfter: yearsFromNow(3) }));
@@ -147,6 +164,30 @@ export class SsoAdministration {
     return { connection, certificatePem: credential?.certPem };
   }
 
+  /**
+   * Changes what identifies the client at the IdP, never its credential: the key or secret stays
+   * as created. The Entra tenant cannot change here: another tenant is another customer's
+   * directory, which takes removing the connection and adding a new one.
+   */
+  async updateOidcConnection(slug: string, name: string, changes: { readonly issuer: string; readonly clientId: string }): Promise<SsoConnection> {
+    const tenant = await this.tenant(slug);
+    const connection = (await this.connections.listForTenant(tenant.id)).find((candidate) => candidate.name === name);
+    if (connection?.protocol !== 'oidc') throw new SsoAdministrationError(`tenant "${slug}" has no OIDC connection "${name}"`);
+    const settings = connection.settings as unknown as OidcSettings;
+    const changed = (['issuer', 'clientId'] as const).filter((field) => settings[field] !== changes[field]);
+    if (changed.length === 0) return connection;
+    const updated = await this.connections.updateSettings(connection.id, { ...settings, ...changes });
+    this.emit({
+      action: 'sso.connection.updated',
+      outcome: 'success',
+      tenantId: tenant.id,
+      connectionId: connection.id,
+      protocol: 'oidc',
+      reason: changed.map((field) => `${field}: ${settings[field]} -> ${changes[field]}`).join('; '),
+    });
+    return updated;
+  }
+
   async listConnections(slug: string): Promise<SsoConnection[]> {
     return this.connections.listForTenant((await this.tenant(slug)).id);
   }
@@ -157,27 +198,6 @@ export class SsoAdministration {
     if (!removed) throw new SsoAdministrationError(`tenant "${slug}" has no SSO connection "${name}"`);
     this.emit({ action: 'sso.connection.removed', outcome: 'success', tenantId: tenant.id, connectionId: removed.id, protocol: removed.protocol });
     return removed;
-  }
-
-  private async fetchMetadata(url: string): Promise<string> {
-    const guardedFetch = createGuardedFetch({
-      ...this.options.outbound,
-      allowPrivateNetwork: !this.options.production && this.options.allowPrivateNetwork === true,
-    });
-    try {
-      const response = await guardedFetch(url, {
-        method: 'GET',
-        headers: { accept: 'application/samlmetadata+xml, application/xml' },
-        body: undefined,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) throw new SsoAdministrationError(`IdP metadata at ${url} answered HTTP ${response.status}`);
-      return await response.text();
-    } catch (error) {
-      if (error instanceof OidcError) throw new SsoAdministrationError(`IdP metadata at ${url} refused: ${error.message}`);
-      throw error;
-    }
   }
 
   private async tenant(slug: string): Promise<Tenant> {

@@ -91,14 +91,32 @@ export class SsoConnectionRepository {
     return JSON.parse(this.secretBox.open(rows[0].secrets_sealed, purpose(connection.id)).toString('utf8')) as SsoSecrets;
   }
 
+  /** Also marks the metadata as refreshed; `updated_at` moves only when the settings differ. */
   async updateSettings(id: string, settings: SsoSettings): Promise<SsoConnection> {
     const rows = await queryRows<ConnectionRow>(
       this.dataSource,
-      `UPDATE sso_connections SET settings = $2, updated_at = now(), metadata_refreshed_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+      `UPDATE sso_connections
+          SET settings = $2,
+              updated_at = CASE WHEN settings IS DISTINCT FROM $2::jsonb THEN now() ELSE updated_at END,
+              metadata_refreshed_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, JSON.stringify(settings)],
     );
     if (!rows[0]) throw new Error(`no SSO connection ${id}`);
     return toConnection(rows[0]);
+  }
+
+  /** Enabled SAML connections with a metadata URL whose metadata was last read before `olderThan`, or never. */
+  async listDueForMetadataRefresh(olderThan: Date): Promise<SsoConnection[]> {
+    const rows = await queryRows<ConnectionRow>(
+      this.dataSource,
+      `SELECT ${COLUMNS} FROM sso_connections
+        WHERE protocol = 'saml' AND metadata_url IS NOT NULL AND enabled
+          AND (metadata_refreshed_at IS NULL OR metadata_refreshed_at < $1)
+        ORDER BY metadata_refreshed_at NULLS FIRST, id`,
+      [olderThan],
+    );
+    return rows.map(toConnection);
   }
 
   async remove(tenantId: string, name: string): Promise<SsoConnection | undefined> {

@@ -56,6 +56,15 @@ export class TenantDirectory {
     return rows[0] ? toTenant(rows[0]) : undefined;
   }
 
+  async setEmailDomains(id: string, domains: readonly string[]): Promise<Tenant> {
+    const rows = await queryRows<TenantRow>(this.dataSource, `UPDATE tenants SET email_domains = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [
+      id,
+      domains.map((domain) => domain.toLowerCase()),
+    ]);
+    if (!rows[0]) throw new Error(`no tenant ${id}`);
+    return toTenant(rows[0]);
+  }
+
   /** `null` lifts the restriction. PostgreSQL's cidr type refuses a malformed range. */
   async setIpAllowList(id: string, ranges: readonly string[] | null): Promise<Tenant> {
     const rows = await queryRows<TenantRow>(this.dataSource, `UPDATE tenants SET ip_allow_list = $2::cidr[] WHERE id = $1 RETURNING ${COLUMNS}`, [

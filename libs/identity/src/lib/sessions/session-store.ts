@@ -98,7 +98,7 @@ export class SessionStore {
         WHERE s.token_hash = $1 AND t.id = s.tenant_id AND t.status = 'active'
           AND s.revoked_at IS NULL AND s.expires_at > now()
           AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
-          AND (t.ip_allow_list IS NULL OR $3::inet <<= ANY(t.ip_allow_list))
+          AND (coalesce(cardinality(t.ip_allow_list), 0) = 0 OR $3::inet <<= ANY(t.ip_allow_list))
         RETURNING ${COLUMNS}`,
       [hashToken(token), this.policy.idleTimeoutMs, clientIp],
     );

@@ -37,7 +37,7 @@ export interface FederationOptions {
  * caches its discovery document). A changed connection gets a new engine after `forget`.
  */
 export class FederationRegistry {
-  private readonly engines = new Map<string, Promise<SamlServiceProvider | OidcRelyingParty>>();
+  private readonly engines = new Map<string, { readonly settings: string; readonly engine: Promise<SamlServiceProvider | OidcRelyingParty> }>();
   private readonly samlRequests: SamlRequestStore;
 
   constructor(
@@ -108,13 +108,17 @@ export class FederationRegistry {
     }) as Promise<OidcRelyingParty>;
   }
 
+  /**
+   * Rebuilt whenever the stored settings differ from those the engine was built from, so a
+   * refresh or CLI change made by another replica takes effect here too without a restart.
+   */
   private engine(connection: SsoConnection, build: () => Promise<SamlServiceProvider | OidcRelyingParty>) {
-    let engine = this.engines.get(connection.id);
-    if (!engine) {
-      engine = build();
-      engine.catch(() => this.engines.delete(connection.id));
-      this.engines.set(connection.id, engine);
-    }
+    const settings = JSON.stringify(connection.settings);
+    const cached = this.engines.get(connection.id);
+    if (cached?.settings === settings) return cached.engine;
+    const engine = build();
+    engine.catch(() => this.engines.delete(connection.id));
+    this.engines.set(connection.id, { settings, engine });
     return engine;
   }
 }

@@ -9,8 +9,11 @@ export type IdentityAction =
   | 'mfa.failed'
   | 'sso.connection.created'
   | 'sso.connection.removed'
+  | 'sso.connection.updated'
+  | 'sso.connection.metadata-refresh'
   | 'tenant.created'
   | 'tenant.auth-mode.changed'
+  | 'tenant.email-domains.changed'
   | 'tenant.ip-allow-list.changed';
 
 /** One security-relevant identity event (SV-7.9: logon, logoff, rejected attempts), with the precise reason a user never sees. */

@@ -215,6 +215,13 @@ export const VARIABLES = [
     schema: port.default(3444),
   },
   {
+    name: 'SSO_DECLARATIONS_FILE',
+    description:
+      'JSON file declaring tenants and their SSO connections (infrastructure as code, SE-7.1), applied at start and safe to apply again: missing tenants and connections are created, existing ones are brought in line, credentials are never regenerated and nothing undeclared is removed.',
+    defaultText: 'unset (tenants and connections are managed with the CLI only)',
+    schema: z.string().min(1).optional(),
+  },
+  {
     name: 'LOG_LEVEL',
     description: 'pino log level.',
     defaultText: '`info`',
