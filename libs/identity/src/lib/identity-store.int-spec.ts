@@ -132,6 +132,19 @@ describe('identity tables', () => {
       expect(await sessions.resolve(old.token, '192.0.2.10')).toBeUndefined();
     });
 
+    it('[SE-7.1] records use when the last record is over a minute old, and skips the write otherwise', async () => {
+      const session = await sessions.create(newSession());
+      const lastSeen = async () =>
+        ((await admin.query('SELECT last_seen_at FROM sessions WHERE id = $1', [session.session.id])) as Array<{ last_seen_at: Date }>)[0]!.last_seen_at.getTime();
+      await admin.query(`UPDATE sessions SET last_seen_at = now() - interval '5 minutes' WHERE id = $1`, [session.session.id]);
+      const stale = await lastSeen();
+      await sessions.resolve(session.token, '192.0.2.10');
+      const refreshed = await lastSeen();
+      expect(refreshed - stale).toBeGreaterThan(4 * 60_000);
+      await sessions.resolve(session.token, '192.0.2.10');
+      expect(await lastSeen()).toBe(refreshed);
+    });
+
     it('[SE-7.1] logout ends the session; logout everywhere ends them all', async () => {
       const a = await sessions.create(newSession());
       const b = await sessions.create(newSession());

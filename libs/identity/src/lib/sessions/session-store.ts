@@ -51,6 +51,9 @@ interface SessionRow {
   expires_at: Date;
 }
 
+/** How stale `last_seen_at` may get before a request records its use again; far below the idle timeout. */
+const LAST_SEEN_GRANULARITY_SECONDS = 60;
+
 const COLUMNS = 's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at';
 
 /**
@@ -88,18 +91,25 @@ export class SessionStore {
   /**
    * The session a token names, if it is neither revoked, idle too long, past its absolute end,
    * of a tenant that is no longer active, nor used from outside the tenant's IP allow-list (SV-4).
-   * One statement: it also records the use.
+   * One statement, and a read in the common case: the use is recorded only when the last record
+   * is older than a minute, so a busy user does not cost a write (and a WAL flush) per request.
    */
   async resolve(token: string, clientIp: string): Promise<ActiveSession | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-    const rows = await queryRows<SessionRow>(this.dataSource, 
-      `UPDATE sessions AS s SET last_seen_at = now()
-         FROM tenants t
-        WHERE s.token_hash = $1 AND t.id = s.tenant_id AND t.status = 'active'
-          AND s.revoked_at IS NULL AND s.expires_at > now()
-          AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
-          AND (coalesce(cardinality(t.ip_allow_list), 0) = 0 OR $3::inet <<= ANY(t.ip_allow_list))
-        RETURNING ${COLUMNS}`,
+    const rows = await queryRows<SessionRow>(
+      this.dataSource,
+      `WITH live AS (
+         SELECT ${COLUMNS}, s.token_hash
+           FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+          WHERE s.token_hash = $1 AND t.status = 'active'
+            AND s.revoked_at IS NULL AND s.expires_at > now()
+            AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
+            AND (coalesce(cardinality(t.ip_allow_list), 0) = 0 OR $3::inet <<= ANY(t.ip_allow_list))
+       ), touched AS (
+         UPDATE sessions SET last_seen_at = now()
+           FROM live WHERE sessions.token_hash = live.token_hash AND live.last_seen_at < now() - interval '${LAST_SEEN_GRANULARITY_SECONDS} seconds'
+       )
+       SELECT id, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, created_at, last_seen_at, expires_at FROM live`,
       [hashToken(token), this.policy.idleTimeoutMs, clientIp],
     );
     return rows[0] ? toSession(rows[0]) : undefined;

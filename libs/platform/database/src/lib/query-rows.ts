@@ -1,16 +1,14 @@
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 
 /**
- * Runs SQL and returns its rows, whatever the statement: TypeORM's `query` answers
- * `[rows, count]` for UPDATE and DELETE but plain rows for SELECT and INSERT, which would make
- * every caller guess. One query runner per call, as `DataSource.query` itself does.
+ * Runs one SQL statement on the data source's pool and returns its rows, whatever the statement.
+ * Straight to the pg pool TypeORM keeps (`driver.master`): TypeORM's `query` answers `[rows,
+ * count]` for UPDATE and DELETE but plain rows otherwise, and a query runner per statement costs
+ * a pool round of its own on the hottest path (the session lookup of every request).
  */
 export async function queryRows<T>(dataSource: DataSource, sql: string, parameters: readonly unknown[] = []): Promise<T[]> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    const result = await runner.query(sql, [...parameters], true);
-    return result.records as T[];
-  } finally {
-    await runner.release();
-  }
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  const result = await pool.query(sql, [...parameters]);
+  return result.rows as T[];
 }
