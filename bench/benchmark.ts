@@ -19,3 +19,12 @@ export interface BenchmarkOutcome {
 export function progress(benchmark: string, message: string): void {
   process.stderr.write(`[${benchmark}] ${message}\n`);
 }
+
+/** BENCH_SECONDS: how long each load run is measured, after its warm-up. */
+export function measureSecondsFromEnvironment(defaultSeconds: number): number {
+  const configured = process.env['BENCH_SECONDS'];
+  if (configured === undefined || configured === '') return defaultSeconds;
+  const seconds = Number(configured);
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`BENCH_SECONDS must be a whole number of seconds, got "${configured}"`);
+  return seconds;
+}

@@ -1,7 +1,9 @@
+import { authBenchmark } from './auth/index.js';
 import type { Benchmark } from './benchmark.js';
 import { httpStackBenchmark } from './http-stack/index.js';
+import { tenancyBenchmark } from './tenancy/index.js';
 
-const BENCHMARKS: readonly Benchmark[] = [httpStackBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [httpStackBenchmark, authBenchmark, tenancyBenchmark];
 
 const EXIT_INTERRUPTED = 130;
 

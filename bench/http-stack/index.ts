@@ -2,13 +2,13 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevelopmentCertificate } from '@veilig/platform-http';
-import { progress, type Benchmark, type BenchmarkOutcome } from '../benchmark.js';
-import { CORE_PINNING } from './child-process.js';
-import { createBenchDatabase } from './database.js';
+import { measureSecondsFromEnvironment, progress, type Benchmark, type BenchmarkOutcome } from '../benchmark.js';
+import { CORE_PINNING } from '../shared/child-process.js';
+import { createBenchDatabase } from '../shared/database.js';
+import { temporaryDirectory } from '../shared/temporary-directory.js';
 import { measureTarget, type MeasurementPlan, type TargetMeasurement } from './measure.js';
 import { describeErrors, renderDetails, renderTable, renderVerdict, type LogSummary } from './report.js';
 import { TARGETS } from './targets.js';
-import { temporaryDirectory } from './temporary-directory.js';
 
 const NAME = 'http-stack';
 const CONNECTIONS = 50;
@@ -28,7 +28,7 @@ export const httpStackBenchmark: Benchmark = {
 
 async function run(signal: AbortSignal): Promise<BenchmarkOutcome> {
   const say = (message: string) => progress(NAME, message);
-  const measureSeconds = measureSecondsFromEnvironment();
+  const measureSeconds = measureSecondsFromEnvironment(DEFAULT_MEASURE_SECONDS);
   const estimate = TARGETS.length * (WARM_UP_SECONDS + measureSeconds + STARTUP_SECONDS_PER_TARGET);
   say(
     `${TARGETS.length} targets one after another, each ${WARM_UP_SECONDS} s warm-up + ${measureSeconds} s measured, ` +
@@ -49,6 +49,7 @@ async function run(signal: AbortSignal): Promise<BenchmarkOutcome> {
     say(`certificate: the kit's development certificate (ECDSA P-256) in ${join(dataDir, 'tls')}`);
     signal.throwIfAborted();
 
+    // GET /health/live does not query it, but the kit does not start without a database.
     say('database: preparing one for the kit (it idles during the measurement)');
     const database = await createBenchDatabase();
     try {
@@ -96,14 +97,6 @@ async function run(signal: AbortSignal): Promise<BenchmarkOutcome> {
   } finally {
     workDir.remove();
   }
-}
-
-function measureSecondsFromEnvironment(): number {
-  const configured = process.env['BENCH_SECONDS'];
-  if (configured === undefined || configured === '') return DEFAULT_MEASURE_SECONDS;
-  const seconds = Number(configured);
-  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`BENCH_SECONDS must be a whole number of seconds, got "${configured}"`);
-  return seconds;
 }
 
 function printResults(measurements: readonly TargetMeasurement[], logSummary: LogSummary, measureSeconds: number): void {

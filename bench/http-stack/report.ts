@@ -1,11 +1,9 @@
+import { describeLoadErrors, formatInteger, formatPercent, formatRatio, renderColumns, SATURATED_CORES } from '../shared/report-format.js';
 import type { TargetMeasurement } from './measure.js';
 
 /** The targets the kit promises; printed, never asserted. */
 const TARGET_SHARE_OF_BARE = 0.7;
 const TARGET_MULTIPLE_OF_STARTER = 3;
-
-/** Busy processes show 90–99% here, not 100%: below this share something other than their own work held them back. */
-const SATURATED_CORES = 0.85;
 
 export interface LogSummary {
   readonly lines: number;
@@ -26,14 +24,7 @@ export function renderTable(measurements: readonly TargetMeasurement[]): string 
     formatRatio(measurement.requestsPerSecond / starter.requestsPerSecond),
   ]);
   const header = ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'vs (a)', 'vs (b)'];
-  const leftAlignedColumns = 2;
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column < leftAlignedColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return renderColumns(header, rows, 2);
 }
 
 /**
@@ -88,32 +79,11 @@ export function renderVerdict(measurements: readonly TargetMeasurement[]): strin
 
 /** Responses that make the numbers meaningless: a server answering errors fast is not fast. */
 export function describeErrors(measurements: readonly TargetMeasurement[]): string[] {
-  return measurements
-    .filter(({ load }) => load.errors > 0 || load.non2xx > 0)
-    .map(({ target, load }) => {
-      const statuses = Object.entries(load.statusCounts)
-        .filter(([status]) => !status.startsWith('2'))
-        .map(([status, count]) => `${count} × ${status}`);
-      return `(${target.key}) ${load.errors} connection errors/timeouts, ${load.non2xx} non-2xx responses${
-        statuses.length ? ` (${statuses.join(', ')})` : ''
-      }`;
-    });
+  return measurements.flatMap(({ target, load }) => describeLoadErrors(`(${target.key})`, load) ?? []);
 }
 
 function find(measurements: readonly TargetMeasurement[], key: TargetMeasurement['target']['key']): TargetMeasurement {
   const measurement = measurements.find(({ target }) => target.key === key);
   if (!measurement) throw new Error(`no measurement for target (${key})`);
   return measurement;
-}
-
-function formatInteger(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function formatRatio(value: number): string {
-  return `${value.toFixed(2)}×`;
-}
-
-function formatPercent(value: number): string {
-  return `${Math.round(value * 100)}%`;
 }

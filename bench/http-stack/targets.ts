@@ -25,7 +25,7 @@ export const TARGETS: readonly Target[] = [
   {
     key: 'c',
     label: 'Veilig full stack',
-    script: new URL('./servers/veilig-api.ts', import.meta.url),
+    script: new URL('../shared/veilig-api-server.ts', import.meta.url),
     // The kit has no /bench route; this is its smallest JSON endpoint and still passes through
     // TLS, every security header, the Host check, the request id and the access log.
     path: '/health/live',

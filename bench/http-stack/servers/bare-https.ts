@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { serveBenchmarkTarget } from '../serve-target.js';
+import { serveBenchmarkTarget } from '../../shared/serve-target.js';
 
 const BODY = JSON.stringify({ ok: true });
 

@@ -5,7 +5,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { serveBenchmarkTarget } from '../serve-target.js';
+import { serveBenchmarkTarget } from '../../shared/serve-target.js';
 
 @Controller()
 class BenchController {

@@ -22,8 +22,7 @@ interface PostgresServer {
 /**
  * A fresh database and application role for the kit's stack, on the server named by
  * BENCH_DATABASE_URL or TEST_DATABASE_URL (a superuser URL), else on a throw-away embedded
- * PostgreSQL. It idles during the measurement (GET /health/live does not query it) but the kit
- * does not start without it.
+ * PostgreSQL.
  */
 export async function createBenchDatabase(): Promise<BenchDatabase> {
   const server = await openPostgresServer();

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { sendToParent, type LoadRequest, type LoadResult, type ToLoadGenerator } from './protocol.js';
+import { sendToParent, type FromLoadGenerator, type LoadRequest, type LoadResult, type ToLoadGenerator } from './protocol.js';
 
 /** The part of autocannon's programmatic API used here (the package ships no types). */
 interface AutocannonRun extends PromiseLike<AutocannonResult> {
@@ -16,6 +16,7 @@ interface AutocannonResult {
 }
 type Autocannon = (options: {
   url: string;
+  headers: Readonly<Record<string, string>>;
   connections: number;
   duration: number;
   renderProgressBar: boolean;
@@ -33,6 +34,7 @@ async function runLoad(request: LoadRequest): Promise<LoadResult> {
   const cpuBefore = process.cpuUsage();
   const run = autocannon({
     url: request.url,
+    headers: request.headers ?? {},
     connections: request.connections,
     duration: request.seconds,
     renderProgressBar: false,
@@ -64,7 +66,7 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ToLoadGenerator) => {
   switch (message.type) {
     case 'load':
-      void runLoad(message.request).then((result) => sendToParent({ type: 'loaded', result }));
+      void runLoad(message.request).then((result) => sendToParent<FromLoadGenerator>({ type: 'loaded', result }));
       return;
     case 'stop':
       process.exit(0);

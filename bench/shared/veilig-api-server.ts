@@ -1,10 +1,10 @@
 import { loadConfig } from '@veilig/platform-config';
 import pino from 'pino';
-import { startApi } from '../../../apps/api/src/start-api.js';
-import { serveBenchmarkTarget } from '../serve-target.js';
+import { startApi } from '../../apps/api/src/start-api.js';
+import { serveBenchmarkTarget } from './serve-target.js';
 
 /**
- * (c) The kit exactly as `npm start` runs it (TLS policy, security headers, Host check, request
+ * The kit exactly as `npm start` runs it (TLS policy, security headers, Host check, request
  * id, one JSON access-log line per request), except that logs go to a file instead of stdout:
  * asynchronous writes to a real file cost what production pays, where /dev/null would hide it.
  */
@@ -13,8 +13,8 @@ serveBenchmarkTarget(async (settings) => {
   const config = loadConfig(settings.veiligEnv);
   const api = await startApi(config, { logDestination });
   return {
-    // The kit names its loopback origin "localhost"; load the address it is bound to, as (a) and
-    // (b) are loaded, so no target pays for a name lookup or an extra SNI extension.
+    // The kit names its loopback origin "localhost"; load the address it is bound to, as the
+    // other servers are loaded, so none pays for a name lookup or an extra SNI extension.
     origin: `https://${config.http.host}:${new URL(api.url).port}`,
     close: async () => {
       await api.close();

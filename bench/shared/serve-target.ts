@@ -1,4 +1,4 @@
-import { sendToParent, type ServerSettings, type ToServer } from './protocol.js';
+import { sendToParent, type FromServer, type ServerSettings, type ToServer } from './protocol.js';
 
 export interface StartedServer {
   /** e.g. https://127.0.0.1:40123 */
@@ -11,7 +11,7 @@ export interface StartedServer {
  * its CPU time on request (to show whether it was saturated) and closes it on stop, or when the
  * bench process is gone.
  */
-export function serveBenchmarkTarget(start: (settings: ServerSettings) => Promise<StartedServer>): void {
+export function serveBenchmarkTarget<Settings = ServerSettings>(start: (settings: Settings) => Promise<StartedServer>): void {
   let server: StartedServer | undefined;
   let closing: Promise<void> | undefined;
   const closeAndExit = () => {
@@ -25,16 +25,16 @@ export function serveBenchmarkTarget(start: (settings: ServerSettings) => Promis
   };
 
   process.on('disconnect', closeAndExit);
-  process.on('message', (message: ToServer) => {
+  process.on('message', (message: ToServer<Settings>) => {
     switch (message.type) {
       case 'start':
         void start(message.settings).then((started) => {
           server = started;
-          sendToParent({ type: 'listening', origin: started.origin });
+          sendToParent<FromServer>({ type: 'listening', origin: started.origin });
         });
         return;
       case 'cpu':
-        sendToParent({ type: 'cpu', usage: process.cpuUsage() });
+        sendToParent<FromServer>({ type: 'cpu', usage: process.cpuUsage() });
         return;
       case 'stop':
         closeAndExit();

@@ -1,6 +1,6 @@
 /** Messages between the bench process and its children over the Node IPC channel (JSON). */
 
-/** Everything any server target needs; each uses its part. */
+/** What the HTTP servers under test need (the kit's and http-stack's); each uses its part. */
 export interface ServerSettings {
   readonly certFile: string;
   readonly keyFile: string;
@@ -10,7 +10,7 @@ export interface ServerSettings {
   readonly veiligEnv: Readonly<Record<string, string>>;
 }
 
-export type ToServer = { type: 'start'; settings: ServerSettings } | { type: 'cpu' } | { type: 'stop' };
+export type ToServer<Settings = ServerSettings> = { type: 'start'; settings: Settings } | { type: 'cpu' } | { type: 'stop' };
 
 export type FromServer = { type: 'listening'; origin: string } | { type: 'cpu'; usage: NodeJS.CpuUsage };
 
@@ -18,6 +18,8 @@ export interface LoadRequest {
   readonly url: string;
   readonly connections: number;
   readonly seconds: number;
+  /** Sent with every request, e.g. a session cookie. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -39,7 +41,8 @@ export type ToLoadGenerator = { type: 'load'; request: LoadRequest } | { type: '
 
 export type FromLoadGenerator = { type: 'loaded'; result: LoadResult };
 
-export function sendToParent(message: FromServer | FromLoadGenerator): void {
+/** For any child of the bench process: the IPC channel is its only way to report. */
+export function sendToParent<Message extends { readonly type: string }>(message: Message): void {
   if (!process.send) throw new Error('not started by the bench runner: no IPC channel');
   process.send(message);
 }
