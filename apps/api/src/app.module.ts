@@ -1,4 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TenantContextInterceptor, TenantScope } from '@veilig/tenancy';
 import type { AppConfig } from '@veilig/platform-config';
 import { IdentityModule, type IdentityEvents, type SecretBox } from '@veilig/identity';
 import { HttpPlatformModule } from '@veilig/platform-http';
@@ -45,7 +47,13 @@ export class AppModule {
         ...options.modules,
       ],
       controllers: [HomeController, HealthController],
-      providers: [{ provide: DataSource, useValue: options.dataSource }],
+      providers: [
+        { provide: DataSource, useValue: options.dataSource },
+        // Every handler runs in the tenant of its session; feature code reaches tenant data only through TenantScope.
+        { provide: APP_INTERCEPTOR, useClass: TenantContextInterceptor },
+        { provide: TenantScope, useValue: new TenantScope(options.dataSource) },
+      ],
+      exports: [TenantScope],
     };
   }
 }
