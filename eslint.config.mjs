@@ -25,7 +25,7 @@ export default [
   },
   {
     // Only tests may use the testing library: production code can never reach a test helper.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    files: ['**/*.spec.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(
         depConstraints.map((rule) => ({ ...rule, onlyDependOnLibsWithTags: [...rule.onlyDependOnLibsWithTags, 'type:testing'] })),

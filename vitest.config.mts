@@ -17,7 +17,7 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: { alias },
   test: {
-    include: ['apps/**/*.{spec,int-spec}.ts', 'libs/**/*.{spec,int-spec}.ts', 'test/**/*.{spec,int-spec}.ts', 'tools/**/*.spec.ts'],
+    include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.spec.ts', 'tools/**/*.spec.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

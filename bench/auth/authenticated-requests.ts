@@ -103,7 +103,7 @@ export async function measureAuthenticatedRequests(options: {
   }
 }
 
-/** A tenant, a federated user and a live session, as a completed sign-in leaves them (the pattern of test/identity/sessions.int-spec.ts). */
+/** A tenant, a federated user and a live session, as a completed sign-in leaves them (the pattern of test/identity/sessions.int.spec.ts). */
 async function signInDirectly(migrationUrl: string): Promise<SignedInUser> {
   const owner = await openAppDataSource({ url: migrationUrl });
   try {

@@ -10,7 +10,7 @@ describe('files rendered from code', () => {
     });
   }
 
-  it('[SE-6.4, TH-6, TH-13, TH-14] gives the nginx offloader the same TLS and header policy as the kit', () => {
+  it('[SE-6.4] [TH-6] [TH-13] [TH-14] gives the nginx offloader the same TLS and header policy as the kit', () => {
     const tls = readFileSync(resolve(import.meta.dirname, '../../infra/nginx/veilig-tls.conf'), 'utf8');
     const headers = readFileSync(resolve(import.meta.dirname, '../../infra/nginx/veilig-headers.conf'), 'utf8');
     expect(tls).toMatch(/^ssl_protocols TLSv1\.2 TLSv1\.3;$/m);

@@ -153,7 +153,7 @@ describe('requirement catalogue', () => {
 
 describe('requirementIdsInTitle', () => {
   it('reads several IDs from one bracket and from several brackets', () => {
-    expect(requirementIdsInTitle('redirects [SE-6.3, TH-1] and pins [TH-12 TH-13]')).toEqual([
+    expect(requirementIdsInTitle('redirects [SE-6.3] [TH-1] and pins [TH-12 TH-13]')).toEqual([
       'SE-6.3',
       'TH-1',
       'TH-12',
@@ -181,7 +181,7 @@ describe('findTestEvidence', () => {
     fixtureRoot = mkdtempSync(join(tmpdir(), 'compliance-evidence-'));
     writeFixture('libs/web/src/redirect.spec.ts', [
       openTestBlock('describe', 'redirect [TH-1]'),
-      testCall('it', 'answers plain HTTP with a redirect [TH-1, TH-2]'),
+      testCall('it', 'answers plain HTTP with a redirect [TH-1] [TH-2]'),
       testCall('it', 'keeps the host [SE-6.3 TH-12]', '"'),
       testCall('it.skip', 'skipped tests prove nothing [TH-5]'),
       '// ' + testCall('it', 'commented-out tests prove nothing [TH-6]'),
@@ -192,7 +192,7 @@ describe('findTestEvidence', () => {
       '});',
     ]);
     writeFixture('test/e2e/tls.e2e.ts', [testCall('test', 'negotiates TLS 1.2 at least [TH-5]')]);
-    writeFixture('tools/checks/ciphers.int-spec.ts', [testCall('it', 'offers forward secrecy only [TH-13]')]);
+    writeFixture('tools/checks/ciphers.int.spec.ts', [testCall('it', 'offers forward secrecy only [TH-13]')]);
     writeFixture('libs/web/node_modules/dependency/index.spec.ts', [testCall('it', 'dependency tests [TH-14]')]);
     writeFixture('libs/web/dist/redirect.spec.ts', [testCall('it', 'build output [TH-14]')]);
     writeFixture('libs/web/src/helpers.ts', [testCall('it', 'not a test file [TH-22]')]);
@@ -211,7 +211,7 @@ describe('findTestEvidence', () => {
   it('matches IDs exactly, so TH-1 does not collect the tests of TH-12', () => {
     expect(evidence.get('TH-1')).toEqual([
       { file: 'libs/web/src/redirect.spec.ts', line: 1, title: 'redirect [TH-1]' },
-      { file: 'libs/web/src/redirect.spec.ts', line: 2, title: 'answers plain HTTP with a redirect [TH-1, TH-2]' },
+      { file: 'libs/web/src/redirect.spec.ts', line: 2, title: 'answers plain HTTP with a redirect [TH-1] [TH-2]' },
     ]);
     expect(evidence.get('TH-12')).toEqual([
       { file: 'libs/web/src/redirect.spec.ts', line: 3, title: 'keeps the host [SE-6.3 TH-12]' },
@@ -225,6 +225,6 @@ describe('findTestEvidence', () => {
     expect(evidence.get('TH-5')).toEqual([
       { file: 'test/e2e/tls.e2e.ts', line: 1, title: 'negotiates TLS 1.2 at least [TH-5]' },
     ]);
-    expect(evidence.get('TH-13')?.map((test) => test.file)).toEqual(['tools/checks/ciphers.int-spec.ts']);
+    expect(evidence.get('TH-13')?.map((test) => test.file)).toEqual(['tools/checks/ciphers.int.spec.ts']);
   });
 });

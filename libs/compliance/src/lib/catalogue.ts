@@ -38,7 +38,7 @@ export function loadCatalogue(): Requirement[] {
 
 const testRoots = ['apps', 'libs', 'test', 'tools'];
 const skippedDirectories = new Set(['node_modules', 'dist', '.data', '.nx', 'coverage']);
-const testFileSuffixes = ['.spec.ts', '.int-spec.ts', '.e2e.ts'];
+const testFileSuffixes = ['.spec.ts', '.e2e.ts'];
 
 /**
  * `it`, `test` or `describe` (optionally with modifiers such as `.concurrent`) called with a string

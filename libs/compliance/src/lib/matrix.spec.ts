@@ -32,8 +32,8 @@ const catalogue: Requirement[] = [
 const longTitle =
   'sends Strict-Transport-Security with max-age of two years, includeSubDomains and preload on every HTTPS response';
 const hstsTests: TestEvidence[] = [
-  { file: 'libs/platform/http/src/lib/security-headers.spec.ts', line: 40, title: `${longTitle} [TH-8, TH-10]` },
-  { file: 'apps/api/src/main.int-spec.ts', line: 12, title: '[TH-8] HSTS on the real listener' },
+  { file: 'libs/platform/http/src/lib/security-headers.spec.ts', line: 40, title: `${longTitle} [TH-8] [TH-10]` },
+  { file: 'apps/api/src/main.int.spec.ts', line: 12, title: '[TH-8] HSTS on the real listener' },
 ];
 
 function evidenceFixture(): TestEvidenceById {
@@ -95,11 +95,11 @@ describe('renderMatrix', () => {
       '[libs/platform/http/src/lib/security-headers.ts](../../libs/platform/http/src/lib/security-headers.ts)',
     );
     const [first, second] = tests.split('<br>');
-    expect(first).toBe('[main.int-spec.ts:12](../../apps/api/src/main.int-spec.ts#L12) HSTS on the real listener');
+    expect(first).toBe('[main.int.spec.ts:12](../../apps/api/src/main.int.spec.ts#L12) HSTS on the real listener');
     expect(second).toMatch(
       /^\[security-headers\.spec\.ts:40\]\(\.\.\/\.\.\/libs\/platform\/http\/src\/lib\/security-headers\.spec\.ts#L40\) sends Strict-Transport-Security .+…$/,
     );
-    expect(second).not.toContain('[TH-8, TH-10]');
+    expect(second).not.toContain('[TH-8] [TH-10]');
     expect(second.slice(second.indexOf(') ') + 2).length).toBeLessThanOrEqual(80);
   });
 

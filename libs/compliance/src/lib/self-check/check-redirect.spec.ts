@@ -9,7 +9,7 @@ function answered(status: number, location?: string): FetchOutcome {
 }
 
 describe('judgeRedirect', () => {
-  it('[TH-1, TH-2] passes a permanent redirect to HTTPS on the same host and port', () => {
+  it('[TH-1] [TH-2] passes a permanent redirect to HTTPS on the same host and port', () => {
     const finding = judgeRedirect(answered(301, 'https://zaken.example.nl/'), EXPECTED);
     expect(finding.status).toBe('PASS');
     expect(finding.message).toContain('redirects (301) to https://zaken.example.nl/');
@@ -29,12 +29,12 @@ describe('judgeRedirect', () => {
     expect(finding).toMatchObject({ status: 'FAIL', requirements: ['TH-2'] });
   });
 
-  it('[TH-1, TH-2] warns about a temporary redirect and about a redirect to another HTTPS port', () => {
+  it('[TH-1] [TH-2] warns about a temporary redirect and about a redirect to another HTTPS port', () => {
     expect(judgeRedirect(answered(302, 'https://zaken.example.nl/'), EXPECTED).status).toBe('WARN');
     expect(judgeRedirect(answered(301, 'https://zaken.example.nl:8443/'), EXPECTED).message).toContain('port 8443 instead of the checked 443');
   });
 
-  it('[TH-1, TH-2] warns when nothing listens on the plain-HTTP port', () => {
+  it('[TH-1] [TH-2] warns when nothing listens on the plain-HTTP port', () => {
     const finding = judgeRedirect({ ok: false, reason: 'connection refused' }, EXPECTED);
     expect(finding.status).toBe('WARN');
     expect(finding.message).toContain('(connection refused)');

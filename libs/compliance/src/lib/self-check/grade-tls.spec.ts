@@ -61,7 +61,7 @@ function findingAbout(findings: readonly Finding[], text: string): Finding | und
 }
 
 describe('gradeTls (SSL Labs rating guide, simplified)', () => {
-  it('[TH-18, SV-3] grades TLS 1.2 + 1.3, ECDHE-ECDSA AEAD only, P-256, long HSTS as A+ with score 93', () => {
+  it('[TH-18] [SV-3] grades TLS 1.2 + 1.3, ECDHE-ECDSA AEAD only, P-256, long HSTS as A+ with score 93', () => {
     const result = grade();
     expect(result.grade).toBe('A+');
     expect(result.score).toEqual({ protocol: 100, keyExchange: 90, cipherStrength: 90, total: 93 });
@@ -74,7 +74,7 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
     expect(findingAbout(result.findings, 'TLS 1.3 only')?.status).toBe('PASS');
   });
 
-  it('[TH-18, TH-22] caps a server without TLS 1.3 at A-', () => {
+  it('[TH-18] [TH-22] caps a server without TLS 1.3 at A-', () => {
     const result = grade({ protocols: { 'TLSv1.3': false } });
     expect(result.grade).toBe('A-');
     expect(findingAbout(result.findings, 'TLS 1.3 not accepted')?.status).toBe('WARN');
@@ -83,30 +83,30 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
   it.each([
     ['TLSv1', 'TLS 1.0', 95],
     ['TLSv1.1', 'TLS 1.1', 97.5],
-  ] as const)('[TH-5, TH-18] caps a server accepting %s at B', (protocol, label, protocolScore) => {
+  ] as const)('[TH-5] [TH-18] caps a server accepting %s at B', (protocol, label, protocolScore) => {
     const result = grade({ protocols: { [protocol]: true } });
     expect(result.grade).toBe('B');
     expect(result.score.protocol).toBe(protocolScore);
     expect(findingAbout(result.findings, `${label} accepted`)?.status).toBe('FAIL');
   });
 
-  it('[TH-5, TH-18] caps a server accepting SSL 3.0 at C', () => {
+  it('[TH-5] [TH-18] caps a server accepting SSL 3.0 at C', () => {
     const result = grade({ protocols: { SSLv3: true } });
     expect(result.grade).toBe('C');
     expect(findingAbout(result.findings, 'POODLE')?.status).toBe('FAIL');
   });
 
-  it('[TH-5, TH-18] caps a server with neither TLS 1.2 nor TLS 1.3 at C', () => {
+  it('[TH-5] [TH-18] caps a server with neither TLS 1.2 nor TLS 1.3 at C', () => {
     expect(grade({ protocols: { TLSv1: true, 'TLSv1.2': false, 'TLSv1.3': false } }).grade).toBe('C');
   });
 
-  it('[TH-13, TH-18] caps at B when any accepted suite lacks forward secrecy, and names it', () => {
+  it('[TH-13] [TH-18] caps at B when any accepted suite lacks forward secrecy, and names it', () => {
     const result = grade({ tls12: [...KIT_SUITES, 'AES128-GCM-SHA256'] });
     expect(result.grade).toBe('B');
     expect(findingAbout(result.findings, 'no forward secrecy with AES128-GCM-SHA256')?.status).toBe('FAIL');
   });
 
-  it('[TH-13, TH-18] caps DHE with a 1024-bit group at B (Logjam) and counts the group in the key exchange score', () => {
+  it('[TH-13] [TH-18] caps DHE with a 1024-bit group at B (Logjam) and counts the group in the key exchange score', () => {
     const result = grade({ tls12: [...KIT_SUITES, 'DHE-RSA-AES128-GCM-SHA256'], dhGroupBits: 1024 });
     expect(result.grade).toBe('B');
     expect(result.score.keyExchange).toBe(80);
@@ -118,7 +118,7 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
     expect(findingAbout(result.findings, 'DHE suites accepted (2048-bit group)')?.status).toBe('WARN');
   });
 
-  it('[TH-14, TH-18] caps a CBC-only server without TLS 1.3 at B: no AEAD', () => {
+  it('[TH-14] [TH-18] caps a CBC-only server without TLS 1.3 at B: no AEAD', () => {
     const result = grade({ protocols: { 'TLSv1.3': false }, tls12: ['ECDHE-ECDSA-AES128-SHA256', 'ECDHE-ECDSA-AES256-SHA'] });
     expect(result.grade).toBe('B');
     expect(findingAbout(result.findings, 'no AEAD suite')?.status).toBe('FAIL');
@@ -134,7 +134,7 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
     ['RC4', 'ECDHE-ECDSA-RC4-SHA', 'C'],
     ['3DES', 'ECDHE-ECDSA-DES-CBC3-SHA', 'C'],
     ['NULL', 'ECDHE-ECDSA-NULL-SHA', 'F'],
-  ] as const)('[TH-18, TH-22] caps a server accepting %s at %s', (cipher, suite, expected) => {
+  ] as const)('[TH-18] [TH-22] caps a server accepting %s at %s', (cipher, suite, expected) => {
     const result = grade({ tls12: [...KIT_SUITES, suite] });
     expect(result.grade).toBe(expected);
     expect(findingAbout(result.findings, `${cipher} accepted (${suite})`)?.status).toBe('FAIL');
@@ -148,7 +148,7 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
     [512, 'F'],
     [1024, 'B'],
     [2048, 'A+'],
-  ] as const)('[TH-18, TH-22] grades an RSA %i-bit certificate key at most %s', (keyBits, expected) => {
+  ] as const)('[TH-18] [TH-22] grades an RSA %i-bit certificate key at most %s', (keyBits, expected) => {
     const result = grade({ tls12: ['ECDHE-RSA-AES128-GCM-SHA256'], certificate: { keyType: 'rsa', keyBits } });
     expect(result.grade).toBe(expected);
   });
@@ -160,26 +160,26 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
     expect(rsaEquivalentBits({ keyType: 'rsa', keyBits: 3072 })).toBe(3072);
   });
 
-  it('[TH-3, TH-18] grades an untrusted certificate T and still reports the grade it would have', () => {
+  it('[TH-3] [TH-18] grades an untrusted certificate T and still reports the grade it would have', () => {
     const result = grade({ certificate: { trusted: false, trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
     expect(result.grade).toBe('T');
     expect(result.gradeIgnoringTrust).toBe('A+');
     expect(findingAbout(result.findings, 'not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)')?.status).toBe('FAIL');
   });
 
-  it('[TH-3, TH-18] with --insecure, gives an untrusted certificate its letter grade and a warning instead', () => {
+  it('[TH-3] [TH-18] with --insecure, gives an untrusted certificate its letter grade and a warning instead', () => {
     const result = grade({ certificate: { trusted: false, trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT' } }, { acceptUntrusted: true });
     expect(result.grade).toBe('A+');
     expect(findingAbout(result.findings, 'accepted because of --insecure')?.status).toBe('WARN');
   });
 
-  it('[TH-3, TH-18] grades a certificate for another host M', () => {
+  it('[TH-3] [TH-18] grades a certificate for another host M', () => {
     const result = grade({ certificate: { matchesHost: false, hostError: "Host: localhost. is not cert's CN: other.example" } });
     expect(result.grade).toBe('M');
     expect(findingAbout(result.findings, 'does not name this host')?.status).toBe('FAIL');
   });
 
-  it('[TH-3, TH-18] grades an expired certificate T even when the chain verified', () => {
+  it('[TH-3] [TH-18] grades an expired certificate T even when the chain verified', () => {
     const result = grade({ certificate: { validTo: new Date(NOW.getTime() - DAY_MS) } });
     expect(result.grade).toBe('T');
     expect(findingAbout(result.findings, 'expired on')?.status).toBe('FAIL');
@@ -194,7 +194,7 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
   it.each([
     ['under 180 days', 86_400],
     ['absent', undefined],
-  ])('[TH-8, TH-18] withholds A+ (grade A) when HSTS is %s', (_case, hstsMaxAgeSeconds) => {
+  ])('[TH-8] [TH-18] withholds A+ (grade A) when HSTS is %s', (_case, hstsMaxAgeSeconds) => {
     expect(grade({}, { hstsMaxAgeSeconds }).grade).toBe('A');
   });
 
@@ -204,7 +204,7 @@ describe('gradeTls (SSL Labs rating guide, simplified)', () => {
     expect(findingAbout(result.findings, 'renegotiation accepted')?.status).toBe('WARN');
   });
 
-  it('[TH-12, TH-13] reports a missing OCSP staple and TLS 1.2 session tickets without grading them', () => {
+  it('[TH-12] [TH-13] reports a missing OCSP staple and TLS 1.2 session tickets without grading them', () => {
     const result = gradeTls({
       probe: { ...probe({ tls12SessionTickets: true }), ocspStapled: false },
       hstsMaxAgeSeconds: TWO_YEARS,

@@ -163,7 +163,7 @@ describe('SamlServiceProvider sign-in', () => {
     expect(await refusal(provider.createLoginRedirect({ relayState: 'x'.repeat(81) }))).toBe('configuration-invalid');
   });
 
-  it('[SE-7.1, SV-4] accepts a signed Entra-style assertion answering its own request and maps all claims', async () => {
+  it('[SE-7.1] [SV-4] accepts a signed Entra-style assertion answering its own request and maps all claims', async () => {
     const { signIn, replayStore } = serviceProvider();
     const identity = await signIn({ attributes: ENTRA_CLAIMS, nameId: 'f.devries@gemeente.example', sessionIndex: '_session-42' });
 
@@ -327,7 +327,7 @@ describe('SamlServiceProvider comment injection', () => {
     expect(identity.nameId).toBe('admin@evil.example');
   });
 
-  it('[SE-7.2, SV-4] keys the user by the object id whatever the NameID says, and reads split attributes whole', async () => {
+  it('[SE-7.2] [SV-4] keys the user by the object id whatever the NameID says, and reads split attributes whole', async () => {
     const { signIn } = serviceProvider();
     const identity = await signIn({
       nameId: 'admin@evil.example',

@@ -61,7 +61,7 @@ describe('loadConfig', () => {
     expect(problemsOf(productionEnv)).toEqual([]);
   });
 
-  it('[SE-6.3, TH-1] refuses plain HTTP without TRUST_PROXY, in every mode', () => {
+  it('[SE-6.3] [TH-1] refuses plain HTTP without TRUST_PROXY, in every mode', () => {
     expect(problemsOf({ TLS_MODE: 'offloaded' })).toEqual([expect.stringMatching(/^TRUST_PROXY: required with TLS_MODE=offloaded/)]);
     expect(problemsOf({ ...productionEnv, TLS_MODE: 'offloaded' })).toEqual([expect.stringMatching(/^TRUST_PROXY:/)]);
   });

@@ -272,7 +272,7 @@ describe('HTTPS listener with the development certificate', () => {
   );
 
   it.each(['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305'])(
-    '[TH-13, TH-22] accepts %s over TLS 1.2 with an X25519 ECDHE key exchange by default',
+    '[TH-13] [TH-22] accepts %s over TLS 1.2 with an X25519 ECDHE key exchange by default',
     async (suite) => {
       const outcome = await handshake(service.port(), { ...trust, maxVersion: 'TLSv1.2', ciphers: suite });
       expectAccepted(outcome);
@@ -293,7 +293,7 @@ describe('HTTPS listener with the development certificate', () => {
     },
   );
 
-  it('[TH-13, TH-22] uses an X25519 key exchange by default over TLS 1.3', async () => {
+  it('[TH-13] [TH-22] uses an X25519 key exchange by default over TLS 1.3', async () => {
     const outcome = await handshake(service.port(), trust);
     expectAccepted(outcome);
     expect(outcome.protocol).toBe('TLSv1.3');
@@ -307,14 +307,14 @@ describe('HTTPS listener with the development certificate', () => {
     ['P-256', 'prime256v1', 'TLSv1.2'],
     ['P-256', 'prime256v1', 'TLSv1.3'],
     ['P-384', 'secp384r1', 'TLSv1.3'],
-  ] as const)('[TH-13, TH-22] accepts the group %s (%s) over %s', async (group, openSslName, version) => {
+  ] as const)('[TH-13] [TH-22] accepts the group %s (%s) over %s', async (group, openSslName, version) => {
     const outcome = await handshake(service.port(), { ...trust, ecdhCurve: group, minVersion: version, maxVersion: version });
     expectAccepted(outcome);
     expect(outcome.protocol).toBe(version);
     expect(outcome.ephemeral).toMatchObject({ type: 'ECDH', name: openSslName });
   });
 
-  it('[TH-13, TH-22] refuses a client offering only the group P-521 (outside the policy) over TLSv1.3', async () => {
+  it('[TH-13] [TH-22] refuses a client offering only the group P-521 (outside the policy) over TLSv1.3', async () => {
     await expectRefusedByPolicy({ ...trust, ecdhCurve: 'P-521', minVersion: 'TLSv1.3' }, HANDSHAKE_FAILURE_ALERT);
   });
 
@@ -407,7 +407,7 @@ describe('HTTPS listener with an RSA-2048 certificate', () => {
     ['X25519', 'X25519'],
     ['P-256', 'prime256v1'],
     ['P-384', 'secp384r1'],
-  ] as const)('[TH-13, TH-22] accepts the group %s (%s) over TLSv1.2', async (group, openSslName) => {
+  ] as const)('[TH-13] [TH-22] accepts the group %s (%s) over TLSv1.2', async (group, openSslName) => {
     const outcome = await handshake(service.port(), { ...trust, ecdhCurve: group, maxVersion: 'TLSv1.2' });
     expectAccepted(outcome);
     expect(outcome.protocol).toBe('TLSv1.2');
@@ -415,7 +415,7 @@ describe('HTTPS listener with an RSA-2048 certificate', () => {
     expect(outcome.ephemeral).toMatchObject({ type: 'ECDH', name: openSslName });
   });
 
-  it('[TH-13, TH-22] refuses a client offering only the group P-521 (outside the policy) over TLSv1.2', async () => {
+  it('[TH-13] [TH-22] refuses a client offering only the group P-521 (outside the policy) over TLSv1.2', async () => {
     const options: ConnectionOptions = { ...trust, ecdhCurve: 'P-521', maxVersion: 'TLSv1.2' };
     const control = await handshake(portOf(reference), options);
     expectAccepted(control);
@@ -539,7 +539,7 @@ describe('HTTPS listener certificate reload', () => {
     }
   });
 
-  it('[TH-3, TH-5, TH-13, TH-14, TH-22] a renewed certificate is served under the same TLS policy', async () => {
+  it('[TH-3] [TH-5] [TH-13] [TH-14] [TH-22] a renewed certificate is served under the same TLS policy', async () => {
     const port = service.port();
     const renewed = await pki.issueLeaf();
     folder.replace(renewed.certPem + pki.intermediate.certPem, renewed.keyPem);

@@ -45,7 +45,7 @@ describe('sessions over HTTP', () => {
   const signIn = async () =>
     (await sessions.create({ userId, tenantId, authMethod: 'saml', idpSessionId: undefined, clientIp: '127.0.0.1', userAgent: 'test' })).token;
 
-  it('[SE-7.2, SE-4.1] denies every route that is not public to a request without a session', async () => {
+  it('[SE-7.2] [SE-4.1] denies every route that is not public to a request without a session', async () => {
     const attempts = [
       await get('/api/session'),
       await get('/api/sessions'),
@@ -64,7 +64,7 @@ describe('sessions over HTTP', () => {
     expect((await get('/api/session', `__Host-session=${token.slice(1)}x`)).status).toBe(401);
   });
 
-  it('[SE-7.1, SV-4] tells the signed-in user who they are', async () => {
+  it('[SE-7.1] [SV-4] tells the signed-in user who they are', async () => {
     const response = await get('/api/session', `__Host-session=${await signIn()}`);
     expect(response.json()).toMatchObject({
       user: { id: userId, displayName: 'Sanne Bakker', email: 'sanne@gemeente-s.example.nl', department: 'ICT' },
@@ -85,7 +85,7 @@ describe('sessions over HTTP', () => {
     expect((await get('/api/sessions/not-a-uuid', `__Host-session=${mine}`, 'DELETE')).status).toBe(400);
   });
 
-  it('[SE-7.1, TH-11, SV-7.9] logout ends the session, clears the cookie and records the logoff', async () => {
+  it('[SE-7.1] [TH-11] [SV-7.9] logout ends the session, clears the cookie and records the logoff', async () => {
     const token = await signIn();
     const response = await get('/logout', `__Host-session=${token}`, 'POST');
     expect(response.status).toBe(303);

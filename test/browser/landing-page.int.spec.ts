@@ -20,7 +20,7 @@ describe('the landing page in a real browser', () => {
     await service?.close();
   });
 
-  it('[SV-1, TH-7] renders with its own stylesheet and script under the strict page CSP, without any violation', async () => {
+  it('[SV-1] [TH-7] renders with its own stylesheet and script under the strict page CSP, without any violation', async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -55,7 +55,7 @@ describe('the landing page in a real browser', () => {
     await context.close();
   });
 
-  it('[TH-7, TH-6] refuses to be framed by another page', async () => {
+  it('[TH-7] [TH-6] refuses to be framed by another page', async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
     await page.goto(`https://localhost:${service.port()}/.well-known/security.txt`);

@@ -81,7 +81,7 @@ describe('SAML sign-in over HTTP', () => {
     expect(response.body).toContain('AuthnRequestsSigned="true"');
   });
 
-  it('[SE-7.1, SV-4] signs in by SAML, provisions the user by Entra object id and starts a session', async () => {
+  it('[SE-7.1] [SV-4] signs in by SAML, provisions the user by Entra object id and starts a session', async () => {
     const { idp, connectionId } = idps['gemeente-a']!;
     const requestId = await startLogin('gemeente-a');
     const response = await request(`/sso/saml/${connectionId}/acs`, {
@@ -98,7 +98,7 @@ describe('SAML sign-in over HTTP', () => {
     expect(logon).toBeDefined();
   });
 
-  it('[SE-7.1, SV-7.9] logs out locally first, then at Entra by a signed LogoutRequest, and accepts its LogoutResponse', async () => {
+  it('[SE-7.1] [SV-7.9] logs out locally first, then at Entra by a signed LogoutRequest, and accepts its LogoutResponse', async () => {
     const { idp, connectionId } = idps['gemeente-a']!;
     const requestId = await startLogin('gemeente-a');
     const signedIn = await request(`/sso/saml/${connectionId}/acs`, {
@@ -120,7 +120,7 @@ describe('SAML sign-in over HTTP', () => {
     expect(service.logs.some((line) => line['msg'] === 'auth.logoff' && (line['audit'] as { outcome: string }).outcome === 'failure')).toBe(false);
   });
 
-  it('[SE-7.2, SV-7.9] refuses a replayed response with a generic page and audits the reason', async () => {
+  it('[SE-7.2] [SV-7.9] refuses a replayed response with a generic page and audits the reason', async () => {
     const { idp, connectionId } = idps['gemeente-a']!;
     const requestId = await startLogin('gemeente-a');
     const samlResponse = base64(idp.response({ inResponseTo: requestId, attributes: entraAttributes('oid-replay') }));
@@ -133,7 +133,7 @@ describe('SAML sign-in over HTTP', () => {
     expect(rejected.some((reason) => ['replayed', 'in-response-to-unknown'].includes(reason))).toBe(true);
   });
 
-  it("[SE-7.2, SE-6.2] refuses at tenant B's ACS an assertion that tenant A's IdP issued for A's request", async () => {
+  it("[SE-7.2] [SE-6.2] refuses at tenant B's ACS an assertion that tenant A's IdP issued for A's request", async () => {
     const requestId = await startLogin('gemeente-a');
     const forA = base64(idps['gemeente-a']!.idp.response({ inResponseTo: requestId, attributes: entraAttributes('oid-cross') }));
     const atB = await request(`/sso/saml/${idps['gemeente-b']!.connectionId}/acs`, { form: { SAMLResponse: forA } });

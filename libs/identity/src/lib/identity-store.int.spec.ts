@@ -111,7 +111,7 @@ describe('identity tables', () => {
       userId = (await users.provisionFederated(federated.id, identity({ subject: 'session-user' }))).id;
     });
 
-    it('[SE-7.1, TH-11] issues a fresh random token at every sign-in and stores only its hash', async () => {
+    it('[SE-7.1] [TH-11] issues a fresh random token at every sign-in and stores only its hash', async () => {
       const first = await sessions.create(newSession());
       const second = await sessions.create(newSession());
       expect(first.token).not.toBe(second.token);

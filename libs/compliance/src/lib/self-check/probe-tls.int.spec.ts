@@ -9,7 +9,7 @@ import { probeTls, sendClientHello, type TlsProbeResult, type TlsTarget } from '
 /*
  * The probe against a reference server that accepts everything this OpenSSL can do, so every
  * "accepted" below is a positive the probe must see. The kit's strict listener is the negative
- * case, in test/compliance/self-check.int-spec.ts.
+ * case, in test/compliance/self-check.int.spec.ts.
  */
 
 const STAPLED_OCSP_BYTES = Buffer.from('a stapled OCSP response');
@@ -57,11 +57,11 @@ describe('probeTls against a permissive server', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('[TH-5, TH-21] sees TLS 1.0 to 1.3 accepted, and SSL 3.0 refused (OpenSSL 3 has none)', () => {
+  it('[TH-5] [TH-21] sees TLS 1.0 to 1.3 accepted, and SSL 3.0 refused (OpenSSL 3 has none)', () => {
     expect(probe.protocols).toEqual({ SSLv3: false, TLSv1: true, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': true });
   });
 
-  it('[TH-13, TH-14, TH-21] sees static-RSA, DHE (with its group size) and CBC suites accepted, ECDSA ones refused', () => {
+  it('[TH-13] [TH-14] [TH-21] sees static-RSA, DHE (with its group size) and CBC suites accepted, ECDSA ones refused', () => {
     expect(suiteResult(probe, 'AES128-GCM-SHA256')).toMatchObject({ accepted: true, method: 'handshake' });
     expect(suiteResult(probe, 'DHE-RSA-AES128-GCM-SHA256')).toMatchObject({ accepted: true, dhGroupBits: 2048 });
     expect(suiteResult(probe, 'ECDHE-RSA-AES128-SHA256')?.accepted).toBe(true);
@@ -83,17 +83,17 @@ describe('probeTls against a permissive server', () => {
     }
   });
 
-  it('[TH-3, TH-12, TH-21] reads the certificate, its trust against the given CA, and the stapled OCSP response', () => {
+  it('[TH-3] [TH-12] [TH-21] reads the certificate, its trust against the given CA, and the stapled OCSP response', () => {
     expect(probe.certificate).toMatchObject({ keyType: 'rsa', keyBits: 2048, trusted: true, matchesHost: true, subject: 'CN=localhost' });
     expect(probe.ocspStapled).toBe(true);
   });
 
-  it('[TH-13, TH-21] sees client-initiated renegotiation and TLS 1.2 session tickets, which Node allows by default', () => {
+  it('[TH-13] [TH-21] sees client-initiated renegotiation and TLS 1.2 session tickets, which Node allows by default', () => {
     expect(probe.clientRenegotiation).toBe('accepted');
     expect(probe.tls12SessionTickets).toBe(true);
   });
 
-  it('[TH-3, TH-21] reports an untrusted chain when the CA is not given', async () => {
+  it('[TH-3] [TH-21] reports an untrusted chain when the CA is not given', async () => {
     const untrusted = await probeTls({ host: 'localhost', port: target.port });
     expect(untrusted.certificate.trusted).toBe(false);
     expect(untrusted.certificate.trustError).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');

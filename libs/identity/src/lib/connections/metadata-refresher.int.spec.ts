@@ -154,7 +154,7 @@ describe('MetadataRefresher', () => {
     expect(events.about(connection.id)).toEqual([expect.objectContaining({ outcome: 'success', tenantId: connection.tenantId, reason: results.find((r) => r.connectionId === connection.id)?.detail })]);
   });
 
-  it('[SE-7.1, SE-7.2] refuses refreshed metadata that names another IdP and keeps the connection as it was', async () => {
+  it('[SE-7.1] [SE-7.2] refuses refreshed metadata that names another IdP and keeps the connection as it was', async () => {
     const { connection, publish } = await publishedIdp('gemeente-b');
     const otherTenant = await TestIdp.create({ entityId: 'urn:placeholder', acsUrl: `${ORIGIN}/x`, sloUrl: `${ORIGIN}/y` });
     publish({ xml: otherTenant.federationMetadataXml() });

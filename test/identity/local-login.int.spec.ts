@@ -49,7 +49,7 @@ describe('local sign-in with password and authenticator app', () => {
     await service?.close();
   });
 
-  it('[SE-7.1, SV-4] replaces the one-time password, enrols the authenticator app with a confirmation code, and shows recovery codes once', async () => {
+  it('[SE-7.1] [SV-4] replaces the one-time password, enrols the authenticator app with a confirmation code, and shows recovery codes once', async () => {
     const ticketUrl = await discover('stichting-l');
     const form = await request(ticketUrl);
     expect(form.status).toBe(200);

@@ -35,7 +35,7 @@ describe('tenant isolation of every table the kit migrates', () => {
     await service?.close();
   });
 
-  it('[SE-6.2, SE-4.1] finds no tenant table without forced row-level security and policies, beyond the documented pre-tenant lookups', async () => {
+  it('[SE-6.2] [SE-4.1] finds no tenant table without forced row-level security and policies, beyond the documented pre-tenant lookups', async () => {
     const problems = await tenantIsolationProblems(app, { exemptions: PRE_TENANT_LOOKUPS });
     expect(problems).toEqual([]);
   });

@@ -78,7 +78,7 @@ describe('HTTP policy of the running service', () => {
   });
   afterAll(() => service.close());
 
-  it('[TH-6, TH-7, TH-8, TH-9, TH-10] sends the full header policy on a 200 API response', async () => {
+  it('[TH-6] [TH-7] [TH-8] [TH-9] [TH-10] sends the full header policy on a 200 API response', async () => {
     const response = await https({ path: '/health/live' });
     expect(response.status).toBe(200);
     expectSecurityHeaders(response.headers, { https: true });
@@ -86,7 +86,7 @@ describe('HTTP policy of the running service', () => {
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
-  it('[TH-7, SV-1] gives pages a self-only CSP without unsafe-inline or unsafe-eval', async () => {
+  it('[TH-7] [SV-1] gives pages a self-only CSP without unsafe-inline or unsafe-eval', async () => {
     const response = await https({ path: '/' });
     expect(response.status).toBe(200);
     expectSecurityHeaders(response.headers, { https: true });
@@ -97,13 +97,13 @@ describe('HTTP policy of the running service', () => {
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https:|\*/);
   });
 
-  it('[TH-6, TH-9] sends the header policy on 404 problem responses', async () => {
+  it('[TH-6] [TH-9] sends the header policy on 404 problem responses', async () => {
     const response = await https({ path: '/no/such/route' });
     expectProblem(response, 404);
     expectSecurityHeaders(response.headers, { https: true });
   });
 
-  it('[TH-6, TH-9] sends the header policy on a 500 and leaks nothing of the error', async () => {
+  it('[TH-6] [TH-9] sends the header policy on a 500 and leaks nothing of the error', async () => {
     const response = await https({ path: '/test-fixtures/failure' });
     const body = expectProblem(response, 500);
     expectSecurityHeaders(response.headers, { https: true });
@@ -121,7 +121,7 @@ describe('HTTP policy of the running service', () => {
     expectSecurityHeaders(response.headers, { https: true });
   });
 
-  it('[TH-1, TH-2, TH-6] redirects plain HTTP to HTTPS on the same host, with the header policy minus HSTS', async () => {
+  it('[TH-1] [TH-2] [TH-6] redirects plain HTTP to HTTPS on the same host, with the header policy minus HSTS', async () => {
     const response = await send('http', service.redirectPort(), { path: '/cases?page=2', host: 'localhost:3080' });
     expect(response.status).toBe(301);
     expect(response.headers['location']).toBe('https://localhost:3443/cases?page=2');
@@ -129,7 +129,7 @@ describe('HTTP policy of the running service', () => {
     expectSecurityHeaders(response.headers, { https: false });
   });
 
-  it('[TH-1, TH-2] never redirects to another host, whatever the request target says', async () => {
+  it('[TH-1] [TH-2] never redirects to another host, whatever the request target says', async () => {
     const absolute = parseRawResponse(
       await sendRaw('http', service.redirectPort(), 'GET http://evil.example/steal HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'),
     );

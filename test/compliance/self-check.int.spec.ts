@@ -57,7 +57,7 @@ describe('npm run self-check against the running service', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('[SV-3, TH-18, TH-19, TH-21] the running service grades A or better, with no FAIL finding and exit code 0', async () => {
+  it('[SV-3] [TH-18] [TH-19] [TH-21] the running service grades A or better, with no FAIL finding and exit code 0', async () => {
     const run = await runCli([`https://localhost:${testApi.port()}`, '--ca', caFile, '--http-port', String(testApi.redirectPort()), '--json']);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as SelfCheckReport;
@@ -69,7 +69,7 @@ describe('npm run self-check against the running service', () => {
     expect(run.stderr).toMatch(/^self-check: TLS 1\.0: refused$/m);
   });
 
-  it('[SV-3, TH-21] prints one PASS/WARN/FAIL line per finding with requirement IDs, then both grades', async () => {
+  it('[SV-3] [TH-21] prints one PASS/WARN/FAIL line per finding with requirement IDs, then both grades', async () => {
     const run = await runCli([`https://localhost:${testApi.port()}`, '--ca', caFile, '--http-port', String(testApi.redirectPort())]);
     expect(run.code, run.stderr).toBe(0);
     const findingLines = run.stdout.split('\n').filter((line) => /^ {2}(PASS|WARN|FAIL) /.test(line));
@@ -80,7 +80,7 @@ describe('npm run self-check against the running service', () => {
     expect(run.stdout).toContain('Verdict: PASS');
   });
 
-  it('[TH-3, TH-18] grades the self-signed certificate T without --ca, exit code 1, and names the grade it would have', async () => {
+  it('[TH-3] [TH-18] grades the self-signed certificate T without --ca, exit code 1, and names the grade it would have', async () => {
     const run = await runCli([`https://localhost:${testApi.port()}`, '--json']);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as SelfCheckReport;
@@ -109,7 +109,7 @@ describe('npm run self-check against a bare Node HTTPS server', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('[SV-3, TH-18, TH-19, TH-21] grades default Node TLS without security headers F for headers and B for TLS, exit code 1', async () => {
+  it('[SV-3] [TH-18] [TH-19] [TH-21] grades default Node TLS without security headers F for headers and B for TLS, exit code 1', async () => {
     const port = (server.address() as AddressInfo).port;
     const run = await runCli([`https://localhost:${port}`, '--ca', caFile, '--json']);
     expect(run.code, run.stderr).toBe(1);

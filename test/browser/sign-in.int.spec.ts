@@ -50,7 +50,7 @@ describe('signing in with a real browser through the development IdP', () => {
     return (await response.json()) as Record<string, unknown>;
   }
 
-  it('[SE-7.1, SV-4, SV-1] signs in by OpenID Connect: discovery, the IdP user picker, back with a session', async () => {
+  it('[SE-7.1] [SV-4] [SV-1] signs in by OpenID Connect: discovery, the IdP user picker, back with a session', async () => {
     const { page, violations } = await newPage();
     await discover(page, DEMO_TENANTS.oidc.slug);
     await page.waitForURL((url) => url.origin === demo.devIdp.origin);
@@ -62,7 +62,7 @@ describe('signing in with a real browser through the development IdP', () => {
     await page.context().close();
   });
 
-  it('[SE-7.1, SV-4, SV-1] signs in by SAML 2.0: signed request, the IdP user picker, the POST binding back', async () => {
+  it('[SE-7.1] [SV-4] [SV-1] signs in by SAML 2.0: signed request, the IdP user picker, the POST binding back', async () => {
     const { page, violations } = await newPage();
     await discover(page, `someone@${DEMO_TENANTS.saml.domain}`);
     await page.waitForURL((url) => url.origin === demo.devIdp.origin);
@@ -74,7 +74,7 @@ describe('signing in with a real browser through the development IdP', () => {
     await page.context().close();
   });
 
-  it('[SE-7.1, SV-4, SV-1] enrols an authenticator app on the local-2fa demo tenant and signs in with it', async () => {
+  it('[SE-7.1] [SV-4] [SV-1] enrols an authenticator app on the local-2fa demo tenant and signs in with it', async () => {
     const { page, violations } = await newPage();
     await discover(page, DEMO_TENANTS.local.slug);
     await page.fill('#email', DEMO_TENANTS.local.email);

@@ -50,7 +50,7 @@ function launch(env: Record<string, string>): Launched {
 }
 
 describe('the kit as a process', () => {
-  it('[SE-6.3, SE-9.1] refuses to start in production on insecure settings, listing every problem, exit code 1', async () => {
+  it('[SE-6.3] [SE-9.1] refuses to start in production on insecure settings, listing every problem, exit code 1', async () => {
     const { exit } = launch({ NODE_ENV: 'production', TLS_MODE: 'offloaded', SESSION_SECRET: 'changeme' });
     const { code, stderr } = await exit;
     expect(code).toBe(1);
