@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openAppDataSource, prepareDatabase } from '@veilig/platform-database';
-import { createTestDatabase, type TestDatabase } from '@veilig/platform-testing';
-import pino from 'pino';
+import { openAppDataSource } from '@veilig/platform-database';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@veilig/platform-testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TenantDirectory, type Tenant } from './directory/tenant-directory.js';
@@ -30,8 +26,7 @@ const identity = (overrides: Partial<FederatedIdentity> = {}): FederatedIdentity
 });
 
 describe('identity tables', () => {
-  let database: TestDatabase;
-  let dataDir: string;
+  let migrated: MigratedTestDatabase;
   let app: DataSource;
   let admin: DataSource;
   let tenants: TenantDirectory;
@@ -40,28 +35,17 @@ describe('identity tables', () => {
   let local: Tenant;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'veilig-identity-'));
-    const appUrl = await prepareDatabase({
-      migrationUrl: database.migrationUrl,
-      appUrl: undefined,
-      appRole: database.appRole,
-      dataDir,
-      migrations: IDENTITY_MIGRATIONS,
-      logger: pino({ level: 'silent' }),
-    });
-    app = await openAppDataSource({ url: appUrl });
-    admin = await openAppDataSource({ url: database.migrationUrl });
+    migrated = await createMigratedTestDatabase(IDENTITY_MIGRATIONS);
+    app = migrated.app;
+    admin = await openAppDataSource({ url: migrated.database.migrationUrl });
     tenants = new TenantDirectory(app);
     users = new UserDirectory(app);
     federated = await tenants.create({ slug: 'gemeente-a', name: 'Gemeente A', authMode: 'federated', emailDomains: ['gemeente-a.example.nl'] });
     local = await tenants.create({ slug: 'stichting-b', name: 'Stichting B', authMode: 'local-2fa' });
   });
   afterAll(async () => {
-    await app?.destroy();
     await admin?.destroy();
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await migrated?.close();
   });
 
   it('[SE-7.2] refuses a password login on a federated tenant, whoever writes it', async () => {

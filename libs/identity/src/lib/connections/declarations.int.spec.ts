@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openAppDataSource, prepareDatabase } from '@veilig/platform-database';
-import { createTestDatabase, type TestDatabase } from '@veilig/platform-testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@veilig/platform-testing';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,8 +31,7 @@ class RecordedEvents extends IdentityEvents {
 }
 
 describe('SSO declarations', () => {
-  let database: TestDatabase;
-  let dataDir: string;
+  let migrated: MigratedTestDatabase;
   let declarationsDir: string;
   let app: DataSource;
   let server: LoopbackHttpsServer;
@@ -66,18 +64,9 @@ describe('SSO declarations', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'veilig-declarations-db-'));
     declarationsDir = mkdtempSync(join(tmpdir(), 'veilig-declarations-'));
-    const appUrl = await prepareDatabase({
-      migrationUrl: database.migrationUrl,
-      appUrl: undefined,
-      appRole: database.appRole,
-      dataDir,
-      migrations: IDENTITY_MIGRATIONS,
-      logger,
-    });
-    app = await openAppDataSource({ url: appUrl });
+    migrated = await createMigratedTestDatabase(IDENTITY_MIGRATIONS);
+    app = migrated.app;
     server = await startLoopbackHttpsServer();
     server.handle((request, response) => {
       const xml = published.get(request.url ?? '');
@@ -102,9 +91,7 @@ describe('SSO declarations', () => {
   });
   afterAll(async () => {
     await server?.close();
-    await app?.destroy();
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await migrated?.close();
     rmSync(declarationsDir, { recursive: true, force: true });
   });
 

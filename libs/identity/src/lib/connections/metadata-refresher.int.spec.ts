@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openAppDataSource, prepareDatabase } from '@veilig/platform-database';
-import { createTestDatabase, type TestDatabase } from '@veilig/platform-testing';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '@veilig/platform-testing';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +40,7 @@ interface PublishedIdp {
 }
 
 describe('MetadataRefresher', () => {
-  let database: TestDatabase;
-  let dataDir: string;
+  let migrated: MigratedTestDatabase;
   let app: DataSource;
   let server: LoopbackHttpsServer;
   let repository: SsoConnectionRepository;
@@ -86,17 +81,8 @@ describe('MetadataRefresher', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataDir = mkdtempSync(join(tmpdir(), 'veilig-metadata-refresh-'));
-    const appUrl = await prepareDatabase({
-      migrationUrl: database.migrationUrl,
-      appUrl: undefined,
-      appRole: database.appRole,
-      dataDir,
-      migrations: IDENTITY_MIGRATIONS,
-      logger,
-    });
-    app = await openAppDataSource({ url: appUrl });
+    migrated = await createMigratedTestDatabase(IDENTITY_MIGRATIONS);
+    app = migrated.app;
     server = await startLoopbackHttpsServer();
     server.handle((request, response) => {
       const served = published.get(request.url ?? '');
@@ -117,9 +103,7 @@ describe('MetadataRefresher', () => {
   });
   afterAll(async () => {
     await server?.close();
-    await app?.destroy();
-    await database?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await migrated?.close();
   });
 
   it('[SE-7.1] refreshes Entra metadata on schedule and accepts both certificates during a rollover', async () => {
