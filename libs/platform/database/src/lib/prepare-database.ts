@@ -32,8 +32,18 @@ const MIGRATION_LOCK_KEY = 'veilig:migrations';
  * security. Returns the URL the application connects with.
  */
 export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<string> {
-  await runMigrations(options);
-  const appUrl = options.appUrl ?? (await provisionApplicationRole(options));
+  // Replicas starting together take turns: concurrent migrations, and concurrent ALTER ROLE of the
+  // same application role ("tuple concurrently updated"), would otherwise collide.
+  const lock = new Client({ connectionString: options.migrationUrl });
+  await lock.connect();
+  let appUrl: string;
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK_KEY]);
+    await runMigrations(options);
+    appUrl = options.appUrl ?? (await provisionApplicationRole(options));
+  } finally {
+    await lock.end();
+  }
   const problems = await applicationRoleProblems(appUrl);
   if (problems.length > 0) {
     throw new DatabaseRoleError(`The application database role is not least-privileged:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -42,27 +52,20 @@ export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<
 }
 
 async function runMigrations(options: PrepareDatabaseOptions): Promise<void> {
-  const lock = new Client({ connectionString: options.migrationUrl });
-  await lock.connect();
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: options.migrationUrl,
+    migrations: [...PLATFORM_MIGRATIONS, ...(options.migrations ?? [])],
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    logging: false,
+  });
+  await dataSource.initialize();
   try {
-    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK_KEY]);
-    const dataSource = new DataSource({
-      type: 'postgres',
-      url: options.migrationUrl,
-      migrations: [...PLATFORM_MIGRATIONS, ...(options.migrations ?? [])],
-      migrationsTableName: 'schema_migrations',
-      migrationsTransactionMode: 'each',
-      logging: false,
-    });
-    await dataSource.initialize();
-    try {
-      const applied = await dataSource.runMigrations();
-      if (applied.length > 0) options.logger.info({ migrations: applied.map((m) => m.name) }, 'database migrations applied');
-    } finally {
-      await dataSource.destroy();
-    }
+    const applied = await dataSource.runMigrations();
+    if (applied.length > 0) options.logger.info({ migrations: applied.map((m) => m.name) }, 'database migrations applied');
   } finally {
-    await lock.end();
+    await dataSource.destroy();
   }
 }
 
