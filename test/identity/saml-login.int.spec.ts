@@ -55,7 +55,7 @@ describe('SAML sign-in over HTTP', () => {
       new TenantDirectory(owner),
       new SsoConnectionRepository(owner, secretBoxFrom(service.config)),
       new LoggingIdentityEvents(pino({ level: 'silent' })),
-      { operator: 'test', production: false },
+      { actor: { operator: 'test' }, production: false },
     );
     for (const slug of ['gemeente-a', 'gemeente-b']) {
       await administration.addTenant({ slug, name: slug, authMode: 'federated' });
@@ -94,8 +94,8 @@ describe('SAML sign-in over HTTP', () => {
       user: { displayName: 'Fatima El Amrani', email: 'f.elamrani@gemeente-a.example.nl', department: 'Sociaal Domein' },
       session: { authMethod: 'saml' },
     });
-    const logon = service.logs.find((line) => line['msg'] === 'auth.logon' && (line['audit'] as { protocol: string }).protocol === 'saml');
-    expect(logon).toBeDefined();
+    const logon = (await service.auditEvents()).find((event) => event.action === 'auth.logon' && event.details?.['protocol'] === 'saml');
+    expect(logon).toMatchObject({ actor: { type: 'user', displayName: 'Fatima El Amrani', email: 'f.elamrani@gemeente-a.example.nl' }, outcome: 'success' });
   });
 
   it('[SE-7.1] [SV-7.9] logs out locally first, then at Entra by a signed LogoutRequest, and accepts its LogoutResponse', async () => {
@@ -117,7 +117,7 @@ describe('SAML sign-in over HTTP', () => {
     const back = await request(`/sso/saml/${connectionId}/slo?${idp.logoutResponseQuery({ inResponseTo: logoutRequestId })}`);
     expect(back.status).toBe(303);
     expect(back.headers['location']).toBe('/');
-    expect(service.logs.some((line) => line['msg'] === 'auth.logoff' && (line['audit'] as { outcome: string }).outcome === 'failure')).toBe(false);
+    expect((await service.auditEvents()).some((event) => event.action === 'auth.logoff' && event.outcome === 'failure')).toBe(false);
   });
 
   it('[SE-7.2] [SV-7.9] refuses a replayed response with a generic page and audits the reason', async () => {
@@ -129,8 +129,8 @@ describe('SAML sign-in over HTTP', () => {
     expect(replay.status).toBe(400);
     expect(replay.body).toContain('Aanmelden is niet gelukt');
     expect(sessionCookie(replay)).toBeUndefined();
-    const rejected = service.logs.filter((line) => line['msg'] === 'auth.rejected').map((line) => (line['audit'] as { reason: string }).reason);
-    expect(rejected.some((reason) => ['replayed', 'in-response-to-unknown'].includes(reason))).toBe(true);
+    const rejected = (await service.auditEvents()).filter((event) => event.action === 'auth.rejected').map((event) => event.reason);
+    expect(rejected.some((reason) => ['replayed', 'in-response-to-unknown'].includes(reason ?? ''))).toBe(true);
   });
 
   it("[SE-7.2] [SE-6.2] refuses at tenant B's ACS an assertion that tenant A's IdP issued for A's request", async () => {
@@ -146,7 +146,7 @@ describe('SAML sign-in over HTTP', () => {
     try {
       const refused = await request(`/sso/saml/${idps['gemeente-b']!.connectionId}/start`);
       expect(refused.status).toBe(403);
-      const rejected = service.logs.find((line) => line['msg'] === 'auth.rejected' && (line['audit'] as { reason: string }).reason === 'ip-not-allowed');
+      const rejected = (await service.auditEvents()).find((event) => event.action === 'auth.rejected' && event.reason === 'ip-not-allowed');
       expect(rejected).toBeDefined();
     } finally {
       await owner.query(`UPDATE tenants SET ip_allow_list = NULL WHERE slug = 'gemeente-b'`);

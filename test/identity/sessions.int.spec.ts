@@ -92,7 +92,7 @@ describe('sessions over HTTP', () => {
     expect(response.headers['location']).toBe('/');
     expect(response.headers['set-cookie']).toEqual(['__Host-session=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0']);
     expect((await get('/api/session', `__Host-session=${token}`)).status).toBe(401);
-    const logoff = service.logs.find((line) => line['msg'] === 'auth.logoff');
-    expect(logoff?.['audit']).toMatchObject({ userId, tenantId, outcome: 'success' });
+    const logoff = (await service.auditEvents()).find((event) => event.action === 'auth.logoff');
+    expect(logoff).toMatchObject({ tenantId, actor: { type: 'user', userId }, outcome: 'success' });
   });
 });

@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import { loadConfig, type AppConfig } from '@veilig/platform-config';
 import { startApi, type RunningApi, type StartApiOptions } from '../../apps/api/src/start-api.js';
 import { createTestDatabase, type TestDatabase } from '@veilig/platform-testing';
+import type { AuditEvent } from '@veilig/audit';
+import pg from 'pg';
 
 export interface TestApi {
   readonly api: RunningApi;
@@ -13,6 +15,8 @@ export interface TestApi {
   readonly dataDir: string;
   /** Every JSON log line the service wrote. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Every audit event stored so far, of all tenants, oldest first (read as the database owner). */
+  auditEvents(): Promise<AuditEvent[]>;
   /** PEM of the certificate served (the development one unless the test configured its own). */
   servedCertificatePem(): string;
   port(): number;
@@ -60,6 +64,16 @@ export async function startTestApi(
     database,
     dataDir,
     logs,
+    auditEvents: async () => {
+      const client = new pg.Client({ connectionString: database.migrationUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ event: AuditEvent }>('SELECT event FROM audit_events ORDER BY occurred_at, tenant_id, sequence');
+        return rows.map((row) => row.event);
+      } finally {
+        await client.end();
+      }
+    },
     servedCertificatePem: () => readFileSync(config.tls.certFile ?? join(dataDir, 'tls', 'development-cert.pem'), 'utf8'),
     port: () => Number(new URL(api.url).port),
     redirectPort: () => Number(new URL(api.redirectUrl ?? 'http://x:0').port),

@@ -81,7 +81,7 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
       tenants,
       new SsoConnectionRepository(dataSource, secretBoxFrom(config)),
       new LoggingIdentityEvents(logger.child({ component: 'demo' })),
-      { operator: 'npm start (demo)', production: false, allowPrivateNetwork: true, outbound: { trustedCaPem: tls.certPem } },
+      { actor: { operator: 'npm start (demo)' }, production: false, allowPrivateNetwork: true, outbound: { trustedCaPem: tls.certPem } },
     );
     for (const demo of [DEMO_TENANTS.saml, DEMO_TENANTS.oidc]) {
       if (!(await tenants.findBySlug(demo.slug))) {

@@ -5,18 +5,23 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@veilig/platform-config';
 import { openAppDataSource } from '@veilig/platform-database';
 import { createLogger } from '@veilig/platform-http';
+import { AccessAdministrationError, accessReviewCsv, createAccessAdministration } from '@veilig/access';
+import { AuditWriter, PLATFORM_TENANT_ID, verifyAuditChain } from '@veilig/audit';
+import { TenantScope } from '@veilig/tenancy';
 import {
-  LoggingIdentityEvents,
   PasswordHasher,
   PostgresLocalAccountStore,
   SsoAdministration,
   SsoAdministrationError,
   SsoConnectionRepository,
   TenantDirectory,
+  UserDirectory,
   normaliseEmail,
   type AuthMode,
 } from '@veilig/identity';
 import { randomBytes } from 'node:crypto';
+import { APPLICATION_PERMISSIONS } from './application-parts.js';
+import { IdentityAuditEvents } from './audit/identity-audit-events.js';
 import { openOperatorDatabase, secretBoxFrom } from './start-api.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -30,9 +35,14 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                   --entra-tenant-id <tid> --client-id <id> [--client-secret-file <file>]
   sso:list        --tenant <slug>
   sso:remove      --tenant <slug> --name <name>
-  user:add        --tenant <slug> --email <address>     (local-2fa tenants only; prints a one-time password)
+  user:add        --tenant <slug> --email <address> [--role <role>]   (local-2fa tenants only; prints a one-time password)
+  role:grant      --tenant <slug> --email <address> --role <role>     (the first tenant admin, when no IdP mapping makes one)
+  role:revoke     --tenant <slug> --email <address> --role <role>
+  role:map        --tenant <slug> --connection <name> --mappings roles:<value>=<role>,groups:<object id>=<role>|none
+  access:review   --tenant <slug> [--format json|csv]     (SV-7.3: every authorised person, roles, permissions, last sign-in)
+  audit:verify    --tenant <slug>|platform                 (checks the tenant's audit hash chain)
 
-Every change is recorded as an identity event naming the operator (--operator, default user@host).`;
+Every change is recorded in the tenant's audit trail naming the operator (--operator, default user@host).`;
 
 const OPTIONS = {
   slug: { type: 'string' },
@@ -50,6 +60,10 @@ const OPTIONS = {
   'client-secret-file': { type: 'string' },
   email: { type: 'string' },
   ranges: { type: 'string' },
+  role: { type: 'string' },
+  connection: { type: 'string' },
+  mappings: { type: 'string' },
+  format: { type: 'string' },
   operator: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -81,10 +95,27 @@ async function main(argv: string[]): Promise<void> {
   try {
     const secretBox = secretBoxFrom(config);
     const tenants = new TenantDirectory(dataSource);
-    const administration = new SsoAdministration(tenants, new SsoConnectionRepository(dataSource, secretBox), new LoggingIdentityEvents(logger), {
-      operator: values.operator ?? `${userInfo().username}@${hostname()}`,
+    const users = new UserDirectory(dataSource);
+    const scope = new TenantScope(dataSource);
+    const audit = new AuditWriter(scope);
+    const operator = values.operator ?? `${userInfo().username}@${hostname()}`;
+    const connections = new SsoConnectionRepository(dataSource, secretBox);
+    const administration = new SsoAdministration(tenants, connections, new IdentityAuditEvents(audit, users), {
+      actor: { operator },
       production: config.production,
     });
+    const access = createAccessAdministration({ scope, audit, people: users, permissions: APPLICATION_PERMISSIONS });
+    const tenantId = async (slug: string) => {
+      const tenant = await tenants.findBySlug(slug);
+      if (!tenant) throw new SsoAdministrationError(`no tenant "${slug}"`);
+      return tenant.id;
+    };
+    const userId = async (slug: string, email: string) => {
+      const id = await tenantId(slug);
+      const user = (await users.listForTenant(id)).find((candidate) => candidate.email?.toLowerCase() === normaliseEmail(email));
+      if (!user) throw new SsoAdministrationError(`no user with e-mail ${email} in tenant "${slug}" (a federated user exists after their first sign-in)`);
+      return { tenantId: id, userId: user.id };
+    };
     const out = (line: string) => process.stdout.write(`${line}\n`);
     switch (command) {
       case 'tenant:add': {
@@ -173,6 +204,48 @@ async function main(argv: string[]): Promise<void> {
         await new PostgresLocalAccountStore(dataSource).createAccount(tenant.id, normaliseEmail(required(values, 'email')), await new PasswordHasher().hash(oneTimePassword));
         out(`user ${values.email} created. One-time password (shown once): ${oneTimePassword}`);
         out('At first sign-in the user enrols an authenticator app; no sign-in without it.');
+        if (values.role) {
+          const created = await userId(tenant.slug, required(values, 'email'));
+          await access.grant({ kind: 'operator', operator }, created.tenantId, created.userId, values.role);
+          out(`role ${values.role} granted`);
+        }
+        break;
+      }
+      case 'role:grant':
+      case 'role:revoke': {
+        const target = await userId(required(values, 'tenant'), required(values, 'email'));
+        const role = required(values, 'role');
+        if (command === 'role:grant') await access.grant({ kind: 'operator', operator }, target.tenantId, target.userId, role);
+        else await access.revoke({ kind: 'operator', operator }, target.tenantId, target.userId, role);
+        out(`role ${role} ${command === 'role:grant' ? 'granted to' : 'revoked from'} ${values.email}`);
+        break;
+      }
+      case 'role:map': {
+        const slug = required(values, 'tenant');
+        const connection = (await administration.listConnections(slug)).find((candidate) => candidate.name === required(values, 'connection'));
+        if (!connection) throw new SsoAdministrationError(`no SSO connection "${values.connection}" in tenant "${slug}"`);
+        const mappings = parseMappings(required(values, 'mappings'));
+        await access.setMappings({ kind: 'operator', operator }, connection.tenantId, connection.id, mappings);
+        out(`${mappings.length} claim mapping(s) set on ${connection.name}; they apply at each user's next sign-in`);
+        break;
+      }
+      case 'access:review': {
+        const format = values.format ?? 'json';
+        if (format !== 'json' && format !== 'csv') throw new UsageError('--format must be json or csv');
+        const people = await access.accessReview(await tenantId(required(values, 'tenant')));
+        process.stdout.write(format === 'json' ? `${JSON.stringify({ generatedAt: new Date().toISOString(), items: people }, null, 2)}\n` : accessReviewCsv(people));
+        break;
+      }
+      case 'audit:verify': {
+        const slug = required(values, 'tenant');
+        const id = slug === 'platform' ? PLATFORM_TENANT_ID : await tenantId(slug);
+        const verification = await verifyAuditChain(dataSource, id);
+        if (!verification.ok) {
+          out(`audit chain of ${slug} BROKEN at sequence ${verification.sequence}: ${verification.problem}`);
+          process.exitCode = 3;
+        } else {
+          out(`audit chain of ${slug} intact: ${verification.lastSequence} event(s), head ${verification.lastHash}`);
+        }
         break;
       }
       default:
@@ -184,12 +257,21 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+function parseMappings(text: string): Array<{ claim: 'roles' | 'groups'; value: string; roleName: string }> {
+  if (text === 'none') return [];
+  return text.split(',').map((entry) => {
+    const match = /^(roles|groups):(.+)=([a-z][a-z0-9-]*)$/.exec(entry.trim());
+    if (!match) throw new UsageError(`mapping "${entry}" is not claim:value=role (claim roles or groups)`);
+    return { claim: match[1] as 'roles' | 'groups', value: match[2]!, roleName: match[3]! };
+  });
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`veilig cli: ${error.message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  if (error instanceof ConfigError || error instanceof SsoAdministrationError) {
+  if (error instanceof ConfigError || error instanceof SsoAdministrationError || error instanceof AccessAdministrationError) {
     process.stderr.write(`veilig cli: ${error.message}\n`);
     process.exit(1);
   }

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { routeDeclarations, type RouteDeclaration } from '@veilig/access';
 import type { AppConfig } from '@veilig/platform-config';
-import { IDENTITY_MIGRATIONS, LoggingIdentityEvents, SecretBox } from '@veilig/identity';
+import { SecretBox } from '@veilig/identity';
 import { openAppDataSource, prepareDatabase, readOrCreateSecret, startEmbeddedPostgres } from '@veilig/platform-database';
 import {
   buildSecurityHeaders,
@@ -28,6 +29,7 @@ import {
 } from '@veilig/platform-http';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { APPLICATION_MIGRATIONS } from './application-parts.js';
 
 export interface RunningApi {
   /** Where the application is served: HTTPS, or plain HTTP behind an offloader. */
@@ -35,6 +37,8 @@ export interface RunningApi {
   /** The redirect-only plain-HTTP listener (native TLS only). */
   readonly redirectUrl: string | undefined;
   readonly logger: Logger;
+  /** Every route and what it declares about who may call it. */
+  routes(): RouteDeclaration[];
   close(): Promise<void>;
 }
 
@@ -112,7 +116,6 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
         config,
         dataSource,
         secretBox: secretBoxFrom(config),
-        identityEvents: new LoggingIdentityEvents(logger.child({ component: 'identity' })),
         logger: logger.child({ component: 'identity' }),
         securityTxtSigningKey: signingKey,
         modules: options.modules ?? [],
@@ -171,7 +174,7 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
     }
 
     logger.info({ url, redirectUrl, tlsMode: config.tls.mode, env: config.env }, 'veilig api started');
-    return { url, redirectUrl, logger, close };
+    return { url, redirectUrl, logger, routes: () => routeDeclarations(app), close };
   } catch (error) {
     await close();
     throw error;
@@ -202,7 +205,7 @@ export async function openOperatorDatabase(
       appUrl: config.database.appUrl,
       appRole: config.database.appRole,
       dataDir: config.dataDir,
-      migrations: IDENTITY_MIGRATIONS,
+      migrations: APPLICATION_MIGRATIONS,
       logger,
     });
     return { appUrl, close };

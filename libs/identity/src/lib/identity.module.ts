@@ -11,6 +11,7 @@ import { TenantDirectory } from './directory/tenant-directory.js';
 import { UserDirectory } from './directory/user-directory.js';
 import { AuthenticationGuard } from './http/authentication.guard.js';
 import { SessionController } from './http/session.controller.js';
+import { TenantAdministrationController } from './http/tenant-administration.controller.js';
 import { SecretBox } from './secret-box.js';
 import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './sessions/session-store.js';
 import { LocalSignIn } from './local/local-sign-in.js';
@@ -60,7 +61,7 @@ export class IdentityModule {
       options.logger,
     );
     const administration = new SsoAdministration(new TenantDirectory(dataSource), connections, options.events, {
-      operator: 'SSO_DECLARATIONS_FILE',
+      actor: { operator: 'SSO_DECLARATIONS_FILE' },
       production: options.production,
     });
     const providers = [
@@ -79,11 +80,12 @@ export class IdentityModule {
       { provide: PendingLoginStore, useValue: pendingLogins },
       { provide: SeenAssertionStore, useValue: seenAssertions },
       { provide: SecretBox, useValue: options.secretBox },
+      { provide: SsoAdministration, useValue: administration },
     ];
     return {
       module: IdentityModule,
       global: true,
-      controllers: [SessionController, LoginController, SsoController],
+      controllers: [SessionController, LoginController, SsoController, TenantAdministrationController],
       providers: [
         ...providers,
         { provide: APP_GUARD, useClass: AuthenticationGuard },

@@ -25,7 +25,7 @@ const SP = { entityId: 'urn:placeholder', acsUrl: 'https://zaken.example.nl/x', 
 class RecordedEvents extends IdentityEvents {
   readonly events: IdentityEvent[] = [];
 
-  emit(event: IdentityEvent): void {
+  async emit(event: IdentityEvent): Promise<void> {
     this.events.push(event);
   }
 }
@@ -76,7 +76,7 @@ describe('SSO declarations', () => {
     repository = new SsoConnectionRepository(app, new SecretBox({ id: 'test', key: randomBytes(32) }));
     const outbound = { trustedCaPem: server.caPem };
     administration = new SsoAdministration(new TenantDirectory(app), repository, events, {
-      operator: 'declarations',
+      actor: { operator: 'declarations' },
       production: false,
       allowPrivateNetwork: true,
       outbound,

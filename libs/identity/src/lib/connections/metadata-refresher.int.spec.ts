@@ -23,7 +23,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 class RecordedEvents extends IdentityEvents {
   readonly events: IdentityEvent[] = [];
 
-  emit(event: IdentityEvent): void {
+  async emit(event: IdentityEvent): Promise<void> {
     this.events.push(event);
   }
 
@@ -91,7 +91,7 @@ describe('MetadataRefresher', () => {
     });
     repository = new SsoConnectionRepository(app, new SecretBox({ id: 'test', key: randomBytes(32) }));
     administration = new SsoAdministration(new TenantDirectory(app), repository, events, {
-      operator: 'test',
+      actor: { operator: 'test' },
       production: false,
       allowPrivateNetwork: true,
       outbound: { trustedCaPem: server.caPem },

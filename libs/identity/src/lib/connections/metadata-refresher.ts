@@ -124,8 +124,11 @@ export class MetadataRefresher {
       });
   }
 
-  private report(connection: SsoConnection, result: { outcome: Exclude<MetadataRefreshResult['outcome'], 'unchanged'>; detail: string }): MetadataRefreshResult {
-    this.events.emit({
+  private async report(
+    connection: SsoConnection,
+    result: { outcome: Exclude<MetadataRefreshResult['outcome'], 'unchanged'>; detail: string },
+  ): Promise<MetadataRefreshResult> {
+    await this.events.emit({
       action: 'sso.connection.metadata-refresh',
       outcome: EVENT_OUTCOMES[result.outcome],
       tenantId: connection.tenantId,

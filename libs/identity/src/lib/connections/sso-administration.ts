@@ -29,6 +29,14 @@ export interface PreparedConnection {
   readonly credential?: IssuedCertificate;
 }
 
+/**
+ * Who makes a change: an operator on the server (the command line, the declarations file), or a
+ * tenant admin through the API, named with the device and request the change came from.
+ */
+export type SsoAdministrator =
+  | { readonly operator: string }
+  | { readonly userId: string; readonly clientIp: string; readonly userAgent: string | undefined; readonly requestId: string };
+
 export interface CreatedConnection {
   readonly connection: SsoConnection;
   /** What the operator registers in Entra ID: the SP signing certificate, or the client certificate credential. */
@@ -47,7 +55,7 @@ export class SsoAdministration {
     private readonly connections: SsoConnectionRepository,
     private readonly events: IdentityEvents,
     private readonly options: {
-      readonly operator: string;
+      readonly actor: SsoAdministrator;
       readonly production: boolean;
       /** Development only (the dev IdP on loopback); always off in production. */
       readonly allowPrivateNetwork?: boolean;
@@ -55,9 +63,14 @@ export class SsoAdministration {
     },
   ) {}
 
+  /** The same administration, acting for another administrator (a tenant admin's API request). */
+  actingAs(actor: SsoAdministrator): SsoAdministration {
+    return new SsoAdministration(this.tenants, this.connections, this.events, { ...this.options, actor });
+  }
+
   async addTenant(input: { slug: string; name: string; authMode: AuthMode; emailDomains?: readonly string[] }): Promise<Tenant> {
     const tenant = await this.tenants.create(input);
-    this.emit({ action: 'tenant.created', outcome: 'success', tenantId: tenant.id, reason: input.authMode });
+    await this.emit({ action: 'tenant.created', outcome: 'success', tenantId: tenant.id, reason: input.authMode });
     return tenant;
   }
 
@@ -66,10 +79,10 @@ export class SsoAdministration {
     const tenant = await this.tenant(slug);
     try {
       const changed = await this.tenants.setAuthMode(tenant.id, authMode);
-      this.emit({ action: 'tenant.auth-mode.changed', outcome: 'success', tenantId: tenant.id, reason: `${tenant.authMode}->${authMode}` });
+      await this.emit({ action: 'tenant.auth-mode.changed', outcome: 'success', tenantId: tenant.id, reason: `${tenant.authMode}->${authMode}` });
       return changed;
     } catch (error) {
-      this.emit({ action: 'tenant.auth-mode.changed', outcome: 'failure', tenantId: tenant.id, reason: (error as Error).message });
+      await this.emit({ action: 'tenant.auth-mode.changed', outcome: 'failure', tenantId: tenant.id, reason: (error as Error).message });
       throw new SsoAdministrationError((error as Error).message);
     }
   }
@@ -82,7 +95,7 @@ export class SsoAdministration {
   async setEmailDomains(slug: string, domains: readonly string[]): Promise<Tenant> {
     const tenant = await this.tenant(slug);
     const changed = await this.tenants.setEmailDomains(tenant.id, domains);
-    this.emit({ action: 'tenant.email-domains.changed', outcome: 'success', tenantId: tenant.id, reason: changed.emailDomains.join(',') || 'none' });
+    await this.emit({ action: 'tenant.email-domains.changed', outcome: 'success', tenantId: tenant.id, reason: changed.emailDomains.join(',') || 'none' });
     return changed;
   }
 
@@ -90,7 +103,7 @@ export class SsoAdministration {
     const tenant = await this.tenant(slug);
     try {
       const changed = await this.tenants.setIpAllowList(tenant.id, ranges);
-      this.emit({ action: 'tenant.ip-allow-list.changed', outcome: 'success', tenantId: tenant.id, reason: ranges?.join(',') ?? 'none' });
+      await this.emit({ action: 'tenant.ip-allow-list.changed', outcome: 'success', tenantId: tenant.id, reason: ranges?.join(',') ?? 'none' });
       return changed;
     } catch (error) {
       throw new SsoAdministrationError(`not a valid list of address ranges: ${(error as Error).message}`);
@@ -132,7 +145,7 @@ export class SsoAdministration {
       secrets: { spSigningKeyPem: signing.keyPem },
       ...('metadataUrl' in source ? { metadataUrl: source.metadataUrl } : {}),
     });
-    this.emit({ action: 'sso.connection.created', outcome: 'success', tenantId: tenant.id, connectionId: connection.id, protocol: 'saml' });
+    await this.emit({ action: 'sso.connection.created', outcome: 'success', tenantId: tenant.id, connectionId: connection.id, protocol: 'saml' });
     return { connection, certificatePem: signing.certPem };
   }
 
@@ -160,7 +173,7 @@ export class SsoAdministration {
       settings: settings as unknown as Record<string, unknown>,
       secrets: credential ? { privateKeyPem: credential.keyPem } : { clientSecret: input.clientSecret! },
     });
-    this.emit({ action: 'sso.connection.created', outcome: 'success', tenantId: tenant.id, connectionId: connection.id, protocol: 'oidc' });
+    await this.emit({ action: 'sso.connection.created', outcome: 'success', tenantId: tenant.id, connectionId: connection.id, protocol: 'oidc' });
     return { connection, certificatePem: credential?.certPem };
   }
 
@@ -177,7 +190,7 @@ export class SsoAdministration {
     const changed = (['issuer', 'clientId'] as const).filter((field) => settings[field] !== changes[field]);
     if (changed.length === 0) return connection;
     const updated = await this.connections.updateSettings(connection.id, { ...settings, ...changes });
-    this.emit({
+    await this.emit({
       action: 'sso.connection.updated',
       outcome: 'success',
       tenantId: tenant.id,
@@ -196,7 +209,7 @@ export class SsoAdministration {
     const tenant = await this.tenant(slug);
     const removed = await this.connections.remove(tenant.id, name);
     if (!removed) throw new SsoAdministrationError(`tenant "${slug}" has no SSO connection "${name}"`);
-    this.emit({ action: 'sso.connection.removed', outcome: 'success', tenantId: tenant.id, connectionId: removed.id, protocol: removed.protocol });
+    await this.emit({ action: 'sso.connection.removed', outcome: 'success', tenantId: tenant.id, connectionId: removed.id, protocol: removed.protocol });
     return removed;
   }
 
@@ -212,8 +225,8 @@ export class SsoAdministration {
     return tenant;
   }
 
-  private emit(event: Parameters<IdentityEvents['emit']>[0]): void {
-    this.events.emit({ ...event, operator: this.options.operator });
+  private async emit(event: Parameters<IdentityEvents['emit']>[0]): Promise<void> {
+    await this.events.emit({ ...event, ...this.options.actor });
   }
 }
 

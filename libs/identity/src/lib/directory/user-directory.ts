@@ -55,6 +55,16 @@ export class UserDirectory {
     return toUser(rows[0]!);
   }
 
+  /** Everybody of one tenant, with their last sign-in: the people an access review (SV-7.3) lists. */
+  async listForTenant(tenantId: string): Promise<Array<User & { readonly lastLoginAt: Date | null }>> {
+    const rows = await queryRows<UserRow & { last_login_at: Date | null }>(
+      this.dataSource,
+      `SELECT ${COLUMNS}, last_login_at FROM users WHERE tenant_id = $1 ORDER BY lower(coalesce(display_name, email, '')), id`,
+      [tenantId],
+    );
+    return rows.map((row) => ({ ...toUser(row), lastLoginAt: row.last_login_at }));
+  }
+
   async findById(tenantId: string, userId: string): Promise<User | undefined> {
     const rows = await queryRows<UserRow>(this.dataSource, `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, userId]);
     return rows[0] ? toUser(rows[0]) : undefined;

@@ -2,11 +2,11 @@ import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedExcept
 import { Reflector } from '@nestjs/core';
 import { Public } from '@veilig/platform-http';
 import type { FastifyRequest } from 'fastify';
-import { SessionStore, type ActiveSession } from '../sessions/session-store.js';
+import { SessionStore, type ResolvedSession } from '../sessions/session-store.js';
 import { sessionTokenFrom } from './session-cookie.js';
 
 export interface AuthenticatedRequest extends FastifyRequest {
-  session: ActiveSession;
+  session: ResolvedSession;
 }
 
 /**

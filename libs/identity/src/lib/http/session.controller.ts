@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
-import { CookieWriter } from '@veilig/platform-http';
+import { CookieWriter, SignedIn } from '@veilig/platform-http';
 import type { FastifyReply } from 'fastify';
 import { UserDirectory } from '../directory/user-directory.js';
 import { SessionStore, type ActiveSession } from '../sessions/session-store.js';
@@ -19,7 +19,8 @@ interface SessionView {
   readonly lastSeenAt: string;
 }
 
-/** The signed-in user's own sessions: see them, end one, end this one. */
+/** The signed-in user's own sessions: see them, end one, end this one. Every user may, whatever their roles. */
+@SignedIn()
 @Controller()
 export class SessionController {
   constructor(
@@ -66,7 +67,7 @@ export class SessionController {
     const token = sessionTokenFrom(request.headers.cookie);
     const ended = token ? await this.sessions.revoke(token) : undefined;
     if (ended) {
-      this.events.emit({ action: 'auth.logoff', outcome: 'success', tenantId: ended.tenantId, userId: ended.userId, ...clientOf(request) });
+      await this.events.emit({ action: 'auth.logoff', outcome: 'success', tenantId: ended.tenantId, userId: ended.userId, ...clientOf(request) });
     }
     this.cookies.clear(reply, SESSION_COOKIE);
     let next = '/';

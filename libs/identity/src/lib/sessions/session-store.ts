@@ -38,6 +38,19 @@ export interface ActiveSession {
   readonly expiresAt: Date;
 }
 
+/**
+ * A session as the request path sees it, with what authorization needs and would otherwise cost
+ * a query of its own: the user's department (for team rules) and the tenant's access_version,
+ * which changes whenever roles or their assignments do, so cached permissions can be trusted
+ * exactly as long as it is unchanged.
+ */
+export interface ResolvedSession extends ActiveSession {
+  readonly department: string | null;
+  readonly accessVersion: string;
+  /** Who the user is, for the audit trail (a natural person must be traceable): IdP subject, name, e-mail. */
+  readonly user: { readonly idpSubject: string | null; readonly displayName: string | null; readonly email: string | null };
+}
+
 interface SessionRow {
   id: string;
   user_id: string;
@@ -94,13 +107,13 @@ export class SessionStore {
    * One statement, and a read in the common case: the use is recorded only when the last record
    * is older than a minute, so a busy user does not cost a write (and a WAL flush) per request.
    */
-  async resolve(token: string, clientIp: string): Promise<ActiveSession | undefined> {
+  async resolve(token: string, clientIp: string): Promise<ResolvedSession | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-    const rows = await queryRows<SessionRow>(
+    const rows = await queryRows<SessionRow & { department: string | null; access_version: string; idp_subject: string | null; display_name: string | null; email: string | null }>(
       this.dataSource,
       `WITH live AS (
-         SELECT ${COLUMNS}, s.token_hash
-           FROM sessions s JOIN tenants t ON t.id = s.tenant_id
+         SELECT ${COLUMNS}, s.token_hash, u.department, t.access_version, u.idp_subject, u.display_name, u.email
+           FROM sessions s JOIN tenants t ON t.id = s.tenant_id JOIN users u ON u.id = s.user_id
           WHERE s.token_hash = $1 AND t.status = 'active'
             AND s.revoked_at IS NULL AND s.expires_at > now()
             AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
@@ -109,10 +122,18 @@ export class SessionStore {
          UPDATE sessions SET last_seen_at = now()
            FROM live WHERE sessions.token_hash = live.token_hash AND live.last_seen_at < now() - interval '${LAST_SEEN_GRANULARITY_SECONDS} seconds'
        )
-       SELECT id, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, created_at, last_seen_at, expires_at FROM live`,
+       SELECT id, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, created_at, last_seen_at, expires_at, department, access_version, idp_subject, display_name, email FROM live`,
       [hashToken(token), this.policy.idleTimeoutMs, clientIp],
     );
-    return rows[0] ? toSession(rows[0]) : undefined;
+    const row = rows[0];
+    return row
+      ? {
+          ...toSession(row),
+          department: row.department,
+          accessVersion: row.access_version,
+          user: { idpSubject: row.idp_subject, displayName: row.display_name, email: row.email },
+        }
+      : undefined;
   }
 
   /** Logout: ends this session. Returns what was ended, for the audit record and the IdP logout. */

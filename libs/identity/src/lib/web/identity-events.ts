@@ -7,6 +7,7 @@ export type IdentityAction =
   | 'auth.rejected'
   | 'mfa.enrolled'
   | 'mfa.failed'
+  | 'session.revoked'
   | 'sso.connection.created'
   | 'sso.connection.removed'
   | 'sso.connection.updated'
@@ -24,6 +25,8 @@ export interface IdentityEvent {
   readonly userId?: string | undefined;
   readonly protocol?: 'saml' | 'oidc' | 'local' | undefined;
   readonly connectionId?: string | undefined;
+  /** What the action was done to, when that is not the actor's own session or the connection. */
+  readonly target?: { readonly type: string; readonly id: string } | undefined;
   readonly reason?: string | undefined;
   readonly clientIp?: string | undefined;
   readonly userAgent?: string | undefined;
@@ -34,11 +37,12 @@ export interface IdentityEvent {
 }
 
 /**
- * The one interface identity code emits events through. The audit capability replaces the
- * logging implementation with its transactional, tamper-evident writer.
+ * The one interface identity code emits events through. Awaited: a sign-in is answered only
+ * after its event is stored, so no logon goes unrecorded. The application records them in the
+ * audit trail (@veilig/audit); the logging implementation serves tools that run without it.
  */
 export abstract class IdentityEvents {
-  abstract emit(event: IdentityEvent): void;
+  abstract emit(event: IdentityEvent): Promise<void>;
 }
 
 export class LoggingIdentityEvents extends IdentityEvents {
@@ -46,7 +50,7 @@ export class LoggingIdentityEvents extends IdentityEvents {
     super();
   }
 
-  emit(event: IdentityEvent): void {
+  async emit(event: IdentityEvent): Promise<void> {
     this.logger.info({ audit: { ...event, at: new Date().toISOString() } }, event.action);
   }
 }

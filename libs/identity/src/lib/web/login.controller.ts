@@ -99,7 +99,7 @@ export class LoginController {
       reply.code(303).header('location', '/login').send();
       return;
     }
-    if (tenant && this.refusedAddress(tenant, request, reply)) return;
+    if (tenant && (await this.refusedAddress(tenant, request, reply))) return;
     if (tenant?.authMode === 'federated') {
       const enabled = (await this.connections.listForTenant(tenant.id)).filter((connection) => connection.enabled);
       const choices = enabled.map((connection) => ({ name: connection.name, startUrl: `/sso/${connection.protocol}/${connection.id}/start` }));
@@ -121,10 +121,10 @@ export class LoginController {
       reply.code(303).header('location', '/login').send();
       return;
     }
-    if (tenant && this.refusedAddress(tenant, request, reply)) return;
+    if (tenant && (await this.refusedAddress(tenant, request, reply))) return;
     const context = clientOf(request);
     if (tenant?.authMode === 'federated') {
-      this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, protocol: 'local', reason: 'federated-tenant', ...context });
+      await this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, protocol: 'local', reason: 'federated-tenant', ...context });
       reply.code(404).send();
       return;
     }
@@ -139,7 +139,7 @@ export class LoginController {
       reply.code(303).header('location', result.ok ? '/login/second-factor' : '/login/enrol').send();
       return;
     }
-    this.events.emit({ action: 'auth.failed', outcome: 'failure', tenantId: tenant?.id, userId: result.userId, protocol: 'local', reason: result.reason, ...context });
+    await this.events.emit({ action: 'auth.failed', outcome: 'failure', tenantId: tenant?.id, userId: result.userId, protocol: 'local', reason: result.reason, ...context });
     if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
     this.sendPage(reply, result.reason === 'locked' || result.reason === 'rate-limited' ? 429 : 401, passwordPage(ticket, GENERIC_FAILURE));
   }
@@ -169,7 +169,7 @@ export class LoginController {
     });
     const context = clientOf(request);
     if (!result.ok) {
-      this.events.emit({ action: 'mfa.failed', outcome: 'failure', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: result.reason, ...context });
+      await this.events.emit({ action: 'mfa.failed', outcome: 'failure', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: result.reason, ...context });
       this.sendPage(reply, 401, secondFactorPage(GENERIC_FAILURE));
       return;
     }
@@ -227,14 +227,14 @@ export class LoginController {
     const verification = await this.totp.verify({ userId: pending.userId, sealedSecret, code: body.code ?? '', lastUsedStep: undefined });
     const context = clientOf(request);
     if (!verification.ok) {
-      this.events.emit({ action: 'mfa.failed', outcome: 'failure', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: `enrolment-${verification.reason}`, ...context });
+      await this.events.emit({ action: 'mfa.failed', outcome: 'failure', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: `enrolment-${verification.reason}`, ...context });
       this.sendPage(reply, 401, enrolPage(pending.enrolment.manualKey, 'Die code klopt niet. Probeer de volgende code uit de app.'));
       return;
     }
     const recovery = generateRecoveryCodes();
     await this.accounts.replacePasswordHash(pending.tenantId, pending.userId, await this.hasher.hash(newPassword));
     await this.accounts.confirmTotp(pending.tenantId, pending.userId, verification.step, recovery.hashes);
-    this.events.emit({ action: 'mfa.enrolled', outcome: 'success', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', ...context });
+    await this.events.emit({ action: 'mfa.enrolled', outcome: 'success', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', ...context });
     await this.startSession(reply, request, pending, 'password+totp');
     this.sendPage(reply, 200, recoveryCodesPage(recovery.codes));
   }
@@ -251,13 +251,13 @@ export class LoginController {
     });
     this.cookies.clear(reply, LOGIN_COOKIE);
     this.cookies.set(reply, SESSION_COOKIE, token, { sameSite: 'Lax' });
-    this.events.emit({ action: 'auth.logon', outcome: 'success', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: authMethod, ...context });
+    await this.events.emit({ action: 'auth.logon', outcome: 'success', tenantId: pending.tenantId, userId: pending.userId, protocol: 'local', reason: authMethod, ...context });
   }
 
   /** Outside the tenant's IP allow-list (SV-4): refused, and audited with the reason. */
-  private refusedAddress(tenant: Tenant, request: FastifyRequest, reply: FastifyReply): boolean {
+  private async refusedAddress(tenant: Tenant, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     if (tenantAllowsAddress(tenant, request.ip)) return false;
-    this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, reason: 'ip-not-allowed', ...clientOf(request) });
+    await this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, reason: 'ip-not-allowed', ...clientOf(request) });
     this.sendPage(reply, 403, discoveryPage(GENERIC_FAILURE));
     return true;
   }

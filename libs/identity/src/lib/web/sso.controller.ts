@@ -21,6 +21,7 @@ import { IdentityEvents } from './identity-events.js';
 import { clientOf } from './login.controller.js';
 import { discoveryPage, GENERIC_FAILURE } from './pages.js';
 import { readCookie } from './read-cookie.js';
+import { RoleClaimsSink } from './role-claims-sink.js';
 
 const OIDC_STATE_COOKIE = 'oidc';
 const PENDING_SECONDS = 600;
@@ -43,6 +44,7 @@ export class SsoController {
     private readonly cookies: CookieWriter,
     private readonly secretBox: SecretBox,
     private readonly events: IdentityEvents,
+    private readonly roleClaims: RoleClaimsSink,
   ) {}
 
   @Get('saml/:id/metadata')
@@ -69,7 +71,7 @@ export class SsoController {
       const identity = await provider.validatePostResponse({ SAMLResponse: String(body?.SAMLResponse ?? ''), RelayState: body?.RelayState });
       await this.signIn(reply, request, connection, identity);
     } catch (error) {
-      this.refuse(reply, request, connection, error);
+      await this.refuse(reply, request, connection, error);
     }
   }
 
@@ -82,7 +84,7 @@ export class SsoController {
       await provider.validateLogoutResponse(request.url.slice(request.url.indexOf('?') + 1));
     } catch (error) {
       const reason = error instanceof SamlError ? error.reason : 'internal-error';
-      this.events.emit({ action: 'auth.logoff', outcome: 'failure', tenantId: connection.tenantId, connectionId: id, protocol: 'saml', reason, ...clientOf(request) });
+      await this.events.emit({ action: 'auth.logoff', outcome: 'failure', tenantId: connection.tenantId, connectionId: id, protocol: 'saml', reason, ...clientOf(request) });
     }
     reply.code(303).header('location', '/').send();
   }
@@ -114,7 +116,7 @@ export class SsoController {
       this.cookies.clear(reply, OIDC_STATE_COOKIE);
       await this.signIn(reply, request, connection, identity);
     } catch (error) {
-      this.refuse(reply, request, connection, error);
+      await this.refuse(reply, request, connection, error);
     }
   }
 
@@ -126,6 +128,24 @@ export class SsoController {
   ): Promise<void> {
     const context = clientOf(request);
     const user = await this.users.provisionFederated(connection.tenantId, identity);
+    await this.roleClaims.applyRoleClaims(
+      { tenantId: connection.tenantId, userId: user.id, connectionId: connection.id, roles: identity.roles, groups: identity.groups },
+      {
+        actor: {
+          type: 'user',
+          userId: user.id,
+          ...(user.idpSubject && { idpSubject: user.idpSubject }),
+          ...(user.displayName && { displayName: user.displayName }),
+          ...(user.email && { email: user.email }),
+        },
+        device: {
+          ...(context.clientIp && { ip: context.clientIp }),
+          ...(context.userAgent && { userAgent: context.userAgent }),
+          ...(identity.deviceId && { deviceId: identity.deviceId }),
+        },
+        requestId: String(request.id),
+      },
+    );
     const { token } = await this.sessions.create({
       userId: user.id,
       tenantId: connection.tenantId,
@@ -136,7 +156,7 @@ export class SsoController {
       idpLogoutSealed: this.federatedLogout.sealFor(connection.id, identity),
     });
     this.cookies.set(reply, SESSION_COOKIE, token, { sameSite: 'Lax' });
-    this.events.emit({
+    await this.events.emit({
       action: 'auth.logon',
       outcome: 'success',
       tenantId: connection.tenantId,
@@ -150,10 +170,10 @@ export class SsoController {
   }
 
   /** One generic page for the user; the precise reason goes to the audit trail only. */
-  private refuse(reply: FastifyReply, request: FastifyRequest, connection: SsoConnection, error: unknown): void {
+  private async refuse(reply: FastifyReply, request: FastifyRequest, connection: SsoConnection, error: unknown): Promise<void> {
     const known = error instanceof SamlError || error instanceof OidcError;
     if (!known) request.log.error({ err: error, connectionId: connection.id }, 'federated sign-in failed unexpectedly');
-    this.events.emit({
+    await this.events.emit({
       action: 'auth.rejected',
       outcome: 'denied',
       tenantId: connection.tenantId,
@@ -176,7 +196,7 @@ export class SsoController {
       throw new NotFoundException();
     }
     if (!tenantAllowsAddress(tenant, request.ip)) {
-      this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, connectionId: id, reason: 'ip-not-allowed', ...clientOf(request) });
+      await this.events.emit({ action: 'auth.rejected', outcome: 'denied', tenantId: tenant.id, connectionId: id, reason: 'ip-not-allowed', ...clientOf(request) });
       throw new ForbiddenException();
     }
     return connection;

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem.js';
+import { problem, PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, type ProblemDetails } from './problem.js';
 
 /** Fastify's own errors (body parsing, limits) carry a status and a code; these are their safe words. */
 const FRAMEWORK_ERROR_DETAILS: Record<string, string> = {
@@ -35,10 +35,12 @@ export class ProblemExceptionFilter implements ExceptionFilter {
       const response = exception.getResponse();
       if (status >= 500) return problem(status, request.id, 'The service could not handle this request.');
       if (typeof response === 'string') return problem(status, request.id, response);
-      const message = (response as { message?: unknown }).message;
-      if (Array.isArray(message)) return problem(status, request.id, 'The request is not valid.', { errors: message.map(String) });
-      if (status === 404) return problem(404, request.id, 'There is nothing at this path.');
-      return problem(status, request.id, typeof message === 'string' ? message : undefined);
+      const { message, type } = response as { message?: unknown; type?: unknown };
+      // A feature's own problem type (urn:veilig:problem:…) tells a client which rule refused it.
+      const typed = typeof type === 'string' && type.startsWith(PROBLEM_TYPE_PREFIX) ? { type } : {};
+      if (Array.isArray(message)) return problem(status, request.id, 'The request is not valid.', { ...typed, errors: message.map(String) });
+      if (status === 404 && !typed.type) return problem(404, request.id, 'There is nothing at this path.');
+      return problem(status, request.id, typeof message === 'string' ? message : undefined, typed);
     }
     const { statusCode, code } = (exception ?? {}) as { statusCode?: unknown; code?: unknown };
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

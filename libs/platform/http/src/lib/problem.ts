@@ -13,6 +13,9 @@ export interface ProblemDetails {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+/** Problem types of Veilig's own rules: `urn:veilig:problem:<rule>`, stable for clients to act on. */
+export const PROBLEM_TYPE_PREFIX = 'urn:veilig:problem:';
+
 export function problem(
   status: number,
   requestId: string,

@@ -1,0 +1,44 @@
+import type { TenantScope } from '@veilig/tenancy';
+import { canonicalJson } from '../chain/canonical-json.js';
+import { SYSTEM_ACTOR_ID, type AuditEvent, type AuditEventInput, type ChainedAuditEvent } from '../model/audit-event.js';
+import { buildAuditEvent } from './build-audit-event.js';
+import { inTenantContext } from './in-tenant-context.js';
+
+/**
+ * Only the canonical text is sent: the BEFORE INSERT trigger derives every other column from it
+ * and assigns sequence and hashes, so the stored row cannot disagree with what was hashed.
+ */
+const INSERT_EVENT = `
+  INSERT INTO audit_events (canonical) VALUES ($1)
+  RETURNING sequence, encode(hash, 'hex') AS hash, encode(previous_hash, 'hex') AS previous_hash`;
+
+interface InsertedRow {
+  readonly sequence: string;
+  readonly hash: string;
+  readonly previous_hash: string;
+}
+
+/**
+ * Records audit events durably, in the same transaction as the change they describe (SE-3.2):
+ * inside an open `scope.run` the insert joins that transaction and commits or rolls back with
+ * it; otherwise it is a one-statement transaction of its own (one round trip). Every string is
+ * sanitised first (SE-6.1). Construct it with the TenantScope the feature code uses, since an
+ * open transaction belongs to one TenantScope.
+ */
+export class AuditWriter {
+  constructor(readonly scope: TenantScope) {}
+
+  /** Validates, sanitises and stores `input`; resolves when the row is written (committed, outside a `run`). */
+  async record(input: AuditEventInput): Promise<AuditEvent> {
+    return (await this.recordChained(input)).event;
+  }
+
+  /** As `record`, with the chain position the database gave the event. */
+  async recordChained(input: AuditEventInput): Promise<ChainedAuditEvent> {
+    const event = buildAuditEvent(input);
+    const [row] = await inTenantContext(event.tenantId, event.actor.userId ?? SYSTEM_ACTOR_ID, () =>
+      this.scope.query<InsertedRow>(INSERT_EVENT, [canonicalJson(event)]),
+    );
+    return { event, sequence: Number(row!.sequence), hash: row!.hash, previousHash: row!.previous_hash };
+  }
+}
