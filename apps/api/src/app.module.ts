@@ -1,8 +1,8 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessModule } from '@veilig/access';
-import { AuditWriter } from '@veilig/audit';
-import { TenantContextInterceptor, TenantScope } from '@veilig/tenancy';
+import { AuditHttpModule, AuditWriter } from '@veilig/audit';
+import { TenantContextInterceptor, TenantScope, type TenantDatabaseRouter } from '@veilig/tenancy';
 import type { AppConfig } from '@veilig/platform-config';
 import { IdentityModule, UserDirectory, type SecretBox } from '@veilig/identity';
 import { HttpPlatformModule } from '@veilig/platform-http';
@@ -17,7 +17,10 @@ import { HomeController } from './home/home.controller.js';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
+  /** The shared database: tenants, users, sessions, SSO connections, roles. */
   readonly dataSource: DataSource;
+  /** Where each tenant's own data and audit trail live: the shared database, or a dedicated one (SE-6.2). */
+  readonly tenantDatabases: TenantDatabaseRouter;
   readonly secretBox: SecretBox;
   readonly logger: Logger;
   readonly securityTxtSigningKey: SigningKey | undefined;
@@ -32,10 +35,15 @@ class TenantDataModule {}
 export class AppModule {
   static register(options: AppModuleOptions): DynamicModule {
     const { config } = options;
-    // One TenantScope for the whole application: a change and the audit event that records it
-    // join the same transaction only when both go through the same scope.
-    const scope = new TenantScope(options.dataSource);
+    // A change and the audit event that records it join one transaction only when both go
+    // through the same TenantScope. Tenant data and the audit trail share one scope; role
+    // changes go through it too while every tenant is in the shared database. With dedicated
+    // databases the role tables stay shared, so their changes get a scope of their own, and
+    // their events go to the tenant's trail in a transaction of their own, written just before
+    // the change commits (docs/tenancy.md).
+    const scope = new TenantScope(options.tenantDatabases);
     const audit = new AuditWriter(scope);
+    const controlScope = options.tenantDatabases.hasDedicatedTenants() ? new TenantScope(options.dataSource) : scope;
     const users = new UserDirectory(options.dataSource);
     return {
       module: AppModule,
@@ -59,7 +67,8 @@ export class AppModule {
           logger: options.logger,
           declarationsFile: config.ssoDeclarationsFile,
         }),
-        AccessModule.forRoot({ scope, audit, people: users, permissions: APPLICATION_PERMISSIONS }),
+        AccessModule.forRoot({ scope: controlScope, audit, people: users, permissions: APPLICATION_PERMISSIONS }),
+        AuditHttpModule.forRoot({ writer: audit, database: options.tenantDatabases }),
         CasesModule,
         SecurityTxtModule.forRoot(
           {

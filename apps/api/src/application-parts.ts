@@ -1,5 +1,5 @@
 import { ACCESS_MIGRATIONS } from '@veilig/access';
-import { AUDIT_MIGRATIONS } from '@veilig/audit';
+import { AUDIT_MIGRATIONS, AUDIT_PERMISSIONS } from '@veilig/audit';
 import { IDENTITY_MIGRATIONS, IDENTITY_PERMISSIONS } from '@veilig/identity';
 import type { PermissionDeclaration } from '@veilig/platform-http';
 import { CASES_PERMISSIONS } from './cases/cases.permissions.js';
@@ -11,4 +11,4 @@ import { Cases1765200000000 } from './cases/migrations/1765200000000-cases.js';
  */
 export const APPLICATION_MIGRATIONS = [...IDENTITY_MIGRATIONS, ...ACCESS_MIGRATIONS, ...AUDIT_MIGRATIONS, Cases1765200000000];
 
-export const APPLICATION_PERMISSIONS: readonly PermissionDeclaration[] = [...IDENTITY_PERMISSIONS, ...CASES_PERMISSIONS];
+export const APPLICATION_PERMISSIONS: readonly PermissionDeclaration[] = [...IDENTITY_PERMISSIONS, ...AUDIT_PERMISSIONS, ...CASES_PERMISSIONS];

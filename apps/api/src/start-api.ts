@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { routeDeclarations, type RouteDeclaration } from '@veilig/access';
 import type { AppConfig } from '@veilig/platform-config';
+import { TenantDatabaseRouter } from '@veilig/tenancy';
 import { SecretBox } from '@veilig/identity';
 import { openAppDataSource, prepareDatabase, readOrCreateSecret, startEmbeddedPostgres } from '@veilig/platform-database';
 import {
@@ -30,6 +31,7 @@ import {
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { APPLICATION_MIGRATIONS } from './application-parts.js';
+import { loadDedicatedDatabases } from './dedicated-databases.js';
 
 export interface RunningApi {
   /** Where the application is served: HTTPS, or plain HTTP behind an offloader. */
@@ -77,6 +79,8 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
     closers.push(() => database.close());
     const dataSource = await openAppDataSource({ url: database.appUrl });
     closers.push(() => dataSource.destroy());
+    const tenantDatabases = new TenantDatabaseRouter(dataSource, await prepareDedicatedDatabases(config, logger, progress));
+    closers.push(() => tenantDatabases.close());
 
     const headers = buildSecurityHeaders({ hstsPreload: config.http.hstsPreload });
     const policy: HttpPolicy = {
@@ -115,6 +119,7 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
       AppModule.register({
         config,
         dataSource,
+        tenantDatabases,
         secretBox: secretBoxFrom(config),
         logger: logger.child({ component: 'identity' }),
         securityTxtSigningKey: signingKey,
@@ -213,6 +218,28 @@ export async function openOperatorDatabase(
     await close();
     throw error;
   }
+}
+
+/**
+ * Dedicated mode (SE-6.2): each tenant database of DEDICATED_DATABASES_FILE migrated as the shared
+ * one is, and the URL its application role connects with, by tenant.
+ */
+async function prepareDedicatedDatabases(config: AppConfig, logger: Logger, progress: (message: string) => void): Promise<Record<string, string>> {
+  if (!config.dedicatedDatabasesFile) return {};
+  const appUrls: Record<string, string> = {};
+  for (const [tenantId, entry] of Object.entries(loadDedicatedDatabases(config.dedicatedDatabasesFile, config.production))) {
+    progress(`migrating the dedicated database of tenant ${tenantId}`);
+    appUrls[tenantId] = await prepareDatabase({
+      migrationUrl: entry.migrationUrl,
+      appUrl: entry.appUrl,
+      appRole: config.database.appRole,
+      // The role is the same everywhere, so is its password: one file for every database.
+      dataDir: config.dataDir,
+      migrations: APPLICATION_MIGRATIONS,
+      logger,
+    });
+  }
+  return appUrls;
 }
 
 /** The configured keys, or outside production one generated under DATA_DIR and kept between runs. */

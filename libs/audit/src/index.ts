@@ -41,5 +41,51 @@ export type { AuditQueryPage } from './lib/query/audit-query.js';
 export type { AuditQueryFilter } from './lib/query/audit-query-filter.js';
 export { AuditQueryError } from './lib/query/audit-query.error.js';
 export { AUDIT_MIGRATIONS } from './lib/migrations/index.js';
+export { AUDIT_PERMISSIONS } from './lib/http/audit.permissions.js';
+export { AuditHttpModule } from './lib/http/audit-http.module.js';
 
 // SIEM forwarding (destinations, formats, transports, forwarder).
+export { AuditForwarder } from './lib/forwarding/audit-forwarder.js';
+export type { AuditDestinationLag, AuditForwarderLogger, AuditForwarderOptions } from './lib/forwarding/audit-forwarder.js';
+export { DEFAULT_RETRY_POLICY, retryDelayMs } from './lib/forwarding/retry-delay.js';
+export type { RetryPolicy } from './lib/forwarding/retry-delay.js';
+export { AUDIT_FORWARDING_MIGRATIONS } from './lib/forwarding/migrations/index.js';
+export { AuditDestinationRepository } from './lib/forwarding/destinations/audit-destination-repository.js';
+export type { AuditDeliveryStatus, AuditDestination, DeliverableAuditDestination } from './lib/forwarding/destinations/audit-destination-repository.js';
+export { AUDIT_DESTINATION_KINDS, AuditDestinationError, parseAuditDestination } from './lib/forwarding/destinations/audit-destination-settings.js';
+export type {
+  AuditDestinationDefinition,
+  AuditDestinationFormat,
+  AuditDestinationInput,
+  AuditDestinationKind,
+  AuditDestinationSecrets,
+  AuditDestinationSettings,
+} from './lib/forwarding/destinations/audit-destination-settings.js';
+export { createAuditTransport } from './lib/forwarding/destinations/create-audit-transport.js';
+export type { TransportEnvironment } from './lib/forwarding/destinations/create-audit-transport.js';
+export { DEFAULT_SYSLOG_FACILITY, SYSLOG_FACILITIES, SYSLOG_SEVERITY_OF_OUTCOME, VEILIG_SD_ID, formatSyslogMessage } from './lib/forwarding/formats/syslog-message.js';
+export type { SyslogFacility, SyslogHeaderOptions } from './lib/forwarding/formats/syslog-message.js';
+export { CEF_SEVERITY_OF_OUTCOME, formatCefMessage } from './lib/forwarding/formats/cef-message.js';
+export type { CefOptions } from './lib/forwarding/formats/cef-message.js';
+export { formatJsonDocument } from './lib/forwarding/formats/json-document.js';
+export type { ForwardedAuditDocument } from './lib/forwarding/formats/json-document.js';
+export { auditPayload } from './lib/forwarding/formats/audit-payload.js';
+export type { AuditPayload, AuditPayloadFormat } from './lib/forwarding/formats/audit-payload.js';
+export { AuditTransportError } from './lib/forwarding/transports/audit-transport.js';
+export type { AuditTransport } from './lib/forwarding/transports/audit-transport.js';
+export { SyslogStreamTransport } from './lib/forwarding/transports/syslog-stream-transport.js';
+export type { SyslogStreamTransportOptions, SyslogTlsOptions } from './lib/forwarding/transports/syslog-stream-transport.js';
+export { SyslogUdpTransport, UDP_MESSAGE_BYTES, truncateUtf8 } from './lib/forwarding/transports/syslog-udp-transport.js';
+export type { SyslogUdpTransportOptions } from './lib/forwarding/transports/syslog-udp-transport.js';
+export { HTTPS_BATCH_DEFAULTS, HttpsTransport, SPLUNK_HEC_EVENT_PATH, SPLUNK_HEC_SOURCE, SPLUNK_HEC_SOURCETYPE } from './lib/forwarding/transports/https-transport.js';
+export type { HttpsCollectorMode, HttpsTransportOptions } from './lib/forwarding/transports/https-transport.js';
+export { JsonLinesFileTransport } from './lib/forwarding/transports/json-lines-file-transport.js';
+export type { JsonLinesFileTransportOptions } from './lib/forwarding/transports/json-lines-file-transport.js';
+// Receivers that speak the SIEM side, for end-to-end tests and benchmarks (no production use).
+export { SyslogStreamReceiver } from './lib/forwarding/testing/syslog-stream-receiver.js';
+export type { SyslogStreamReceiverOptions } from './lib/forwarding/testing/syslog-stream-receiver.js';
+export { SyslogUdpReceiver } from './lib/forwarding/testing/syslog-udp-receiver.js';
+export { HttpsCollector } from './lib/forwarding/testing/https-collector.js';
+export type { CollectedRequest, HecEnvelope, HttpsCollectorOptions } from './lib/forwarding/testing/https-collector.js';
+export { OctetCountingFramer, SyslogParseError, parseSyslogMessage } from './lib/forwarding/testing/syslog-parser.js';
+export type { ParsedSyslogMessage, StructuredDataElement } from './lib/forwarding/testing/syslog-parser.js';

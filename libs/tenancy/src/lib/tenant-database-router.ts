@@ -31,6 +31,11 @@ export class TenantDatabaseRouter implements TenantDataSources {
     this.targets = validated(dedicated);
   }
 
+  /** Whether any tenant has a database of its own (dedicated mode). */
+  hasDedicatedTenants(): boolean {
+    return this.targets.size > 0;
+  }
+
   /** Whether the tenant has a database of its own. */
   isDedicated(tenantId: string): boolean {
     return this.targets.has(tenantId.toLowerCase());

@@ -44,6 +44,8 @@ export interface AppConfig {
   readonly devIdpPort: number;
   /** Tenants and SSO connections declared as code; unset means managed with the CLI only. */
   readonly ssoDeclarationsFile: string | undefined;
+  /** Tenants on databases of their own (SE-6.2); unset means every tenant is in the shared database. */
+  readonly dedicatedDatabasesFile: string | undefined;
   /** Unset outside production means: generate one under dataDir. */
   readonly sessionSecret: string | undefined;
   /** `<id>:<base64>` entries, current first; unset outside production means: generate one under dataDir. */
@@ -232,6 +234,7 @@ function toAppConfig(env: Env, now: Date): AppConfig {
     dataDir: env.DATA_DIR,
     devIdpPort: env.DEV_IDP_PORT,
     ssoDeclarationsFile: env.SSO_DECLARATIONS_FILE,
+    dedicatedDatabasesFile: env.DEDICATED_DATABASES_FILE,
     sessionSecret: env.SESSION_SECRET,
     secretsEncryptionKeys: env.SECRETS_ENCRYPTION_KEYS,
     logLevel: env.LOG_LEVEL,

@@ -222,6 +222,13 @@ export const VARIABLES = [
     schema: z.string().min(1).optional(),
   },
   {
+    name: 'DEDICATED_DATABASES_FILE',
+    description:
+      'JSON file placing tenants on databases of their own (SE-6.2 dedicated mode): `{ "<tenant id>": { "migrationUrl": "postgres://owner@host/db", "appUrl": "postgres://app@host/db" } }`. Each is migrated at start like the shared database; the tenant\'s cases and audit trail live there, its sign-in and roles stay in the shared one. `appUrl` may be left out outside production (the role is provisioned). The file holds passwords: keep it readable by the service only.',
+    defaultText: 'unset (every tenant in the shared database)',
+    schema: z.string().min(1).optional(),
+  },
+  {
     name: 'LOG_LEVEL',
     description: 'pino log level.',
     defaultText: '`info`',
