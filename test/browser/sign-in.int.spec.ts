@@ -74,6 +74,26 @@ describe('signing in with a real browser through the development IdP', () => {
     await page.context().close();
   });
 
+  it('[SE-3.2] [SE-4.1] gives the SAML demo auditor her role from the IdP claim and shows her the audit log of the demo', async () => {
+    const { page, violations } = await newPage();
+    await discover(page, DEMO_TENANTS.saml.slug);
+    await page.waitForURL((url) => url.origin === demo.devIdp.origin);
+    const auditor = DEMO_TENANTS.saml.directory.users.find((candidate) => candidate.roles?.includes('auditor'))!;
+    await page.click(`button[name=oid][value="${auditor.oid}"]`);
+    await page.waitForURL(`${origin}/`, { timeout: 15_000 });
+    await expect.poll(() => page.locator('#account-roles').textContent()).toBe('auditor');
+    expect(await page.locator('#account strong').textContent()).toBe(auditor.displayName);
+    expect(await page.locator('[data-permission="audit:read"]').isVisible()).toBe(true);
+    await page.click('a[href="/audit"]');
+    await page.waitForURL(`${origin}/audit`);
+    await expect.poll(() => page.locator('#events tbody tr').count()).toBeGreaterThan(2);
+    const actions = await page.locator('#events tbody tr td:nth-child(2)').allTextContents();
+    expect(actions).toEqual(expect.arrayContaining(['auth.logon', 'authz.role.granted', 'authz.mapping.changed']));
+    await expect.poll(() => page.locator('#chain').getAttribute('data-ok')).toBe('true');
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
+
   it('[SE-7.1] [SV-4] [SV-1] enrols an authenticator app on the local-2fa demo tenant and signs in with it', async () => {
     const { page, violations } = await newPage();
     await discover(page, DEMO_TENANTS.local.slug);

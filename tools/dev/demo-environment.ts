@@ -2,18 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificateCredentialJwks, DEMO_DIRECTORIES, startDevIdp, type RunningDevIdp } from '@veilig/dev-idp';
+import { createAccessAdministration, type AccessAdministrator } from '@veilig/access';
+import { AuditWriter, SYSTEM_ACTOR_ID } from '@veilig/audit';
 import {
-  LoggingIdentityEvents,
   PasswordHasher,
   PostgresLocalAccountStore,
   SsoAdministration,
   SsoConnectionRepository,
   TenantDirectory,
+  UserDirectory,
 } from '@veilig/identity';
 import type { AppConfig } from '@veilig/platform-config';
 import { openAppDataSource } from '@veilig/platform-database';
 import { issueCertificate } from '@veilig/platform-pki';
 import type { Logger } from 'pino';
+import { TenantContext, TenantScope } from '@veilig/tenancy';
+import { APPLICATION_PERMISSIONS } from '../../apps/api/src/application-parts.js';
+import { IdentityAuditEvents } from '../../apps/api/src/audit/identity-audit-events.js';
 import { openOperatorDatabase, secretBoxFrom } from '../../apps/api/src/start-api.js';
 
 /** The demo tenants, keyed to the development IdP's two directories and one tenant that signs in locally. */
@@ -24,6 +29,32 @@ export const DEMO_TENANTS = {
 } as const;
 
 const CONNECTION_NAME = 'dev-idp';
+const OPERATOR: AccessAdministrator = { kind: 'operator', operator: 'npm start (demo)' };
+
+/**
+ * What the demo directories' claims grant, as a municipality would map its Entra app roles and
+ * groups: app roles `tenant-admin` and `auditor`, and department groups to member or viewer.
+ */
+const DEMO_ROLE_MAPPINGS = {
+  saml: [
+    { claim: 'roles', value: 'tenant-admin', roleName: 'tenant-admin' },
+    { claim: 'roles', value: 'auditor', roleName: 'auditor' },
+    { claim: 'groups', value: 'a3d5f7b9-1c2e-4f60-8a1b-2c3d4e5f6a01', roleName: 'viewer' },
+    { claim: 'groups', value: 'a3d5f7b9-1c2e-4f60-8a1b-2c3d4e5f6a02', roleName: 'member' },
+  ],
+  oidc: [
+    { claim: 'roles', value: 'tenant-admin', roleName: 'tenant-admin' },
+    { claim: 'groups', value: 'e7f9a1b3-5c6d-4e80-9a2b-3c4d5e6f7a81', roleName: 'member' },
+  ],
+} as const;
+
+/** A few cases per demo tenant, in the teams (departments) of the demo users, so a member sees theirs and a viewer sees all. */
+const DEMO_CASES = [
+  { title: 'Losliggende stoeptegel Dorpsstraat', category: 'openbare-ruimte', team: 'Burgerzaken', citizen: 'M. de Boer', bsn: '111222333' },
+  { title: 'Aanvraag huishoudelijke hulp', category: 'wmo', team: 'Sociaal Domein', citizen: 'H. Visser', bsn: '123456782' },
+  { title: 'Adreswijziging niet verwerkt', category: 'brp', team: 'Burgerzaken', citizen: 'L. Smit', bsn: null },
+  { title: 'Storing zaaksysteem', category: 'ict', team: 'Informatievoorziening', citizen: 'intern', bsn: null },
+] as const;
 
 export interface DemoEnvironment {
   readonly devIdp: RunningDevIdp;
@@ -77,10 +108,14 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
   const dataSource = await openAppDataSource({ url: database.appUrl, poolSize: 2 });
   try {
     const tenants = new TenantDirectory(dataSource);
+    const scope = new TenantScope(dataSource);
+    const audit = new AuditWriter(scope);
+    const users = new UserDirectory(dataSource);
+    const access = createAccessAdministration({ scope, audit, people: users, permissions: APPLICATION_PERMISSIONS });
     const administration = new SsoAdministration(
       tenants,
       new SsoConnectionRepository(dataSource, secretBoxFrom(config)),
-      new LoggingIdentityEvents(logger.child({ component: 'demo' })),
+      new IdentityAuditEvents(audit, users),
       { actor: { operator: 'npm start (demo)' }, production: false, allowPrivateNetwork: true, outbound: { trustedCaPem: tls.certPem } },
     );
     for (const demo of [DEMO_TENANTS.saml, DEMO_TENANTS.oidc]) {
@@ -109,9 +144,19 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
       },
       oidcConnection,
     );
+    for (const [demo, connection, mappings] of [
+      [DEMO_TENANTS.saml, samlConnection, DEMO_ROLE_MAPPINGS.saml],
+      [DEMO_TENANTS.oidc, oidcConnection, DEMO_ROLE_MAPPINGS.oidc],
+    ] as const) {
+      const tenant = (await tenants.findBySlug(demo.slug))!;
+      await access.setMappings(OPERATOR, tenant.id, connection.id, mappings);
+      await seedCases(scope, tenant.id);
+    }
     if (!(await tenants.findBySlug(DEMO_TENANTS.local.slug))) {
       const local = await administration.addTenant({ slug: DEMO_TENANTS.local.slug, name: DEMO_TENANTS.local.name, authMode: 'local-2fa' });
-      await new PostgresLocalAccountStore(dataSource).createAccount(local.id, DEMO_TENANTS.local.email, await new PasswordHasher().hash(DEMO_TENANTS.local.password));
+      const userId = await new PostgresLocalAccountStore(dataSource).createAccount(local.id, DEMO_TENANTS.local.email, await new PasswordHasher().hash(DEMO_TENANTS.local.password));
+      for (const role of ['tenant-admin', 'auditor'] as const) await access.grant(OPERATOR, local.id, userId, role);
+      await seedCases(scope, local.id);
     }
   } catch (error) {
     await devIdp.close();
@@ -126,11 +171,27 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
     lines: [
       `development IdP (not for production) at ${devIdp.origin}`,
       `sign in at ${new URL('/login', origin)} as organisation:`,
-      `  ${DEMO_TENANTS.saml.slug}  (SAML 2.0 through the development IdP)`,
-      `  ${DEMO_TENANTS.oidc.slug}  (OpenID Connect through the development IdP)`,
+      `  ${DEMO_TENANTS.saml.slug}  (SAML 2.0 through the development IdP; Fenna: tenant admin + viewer, Jeroen: member, Sanne: auditor)`,
+      `  ${DEMO_TENANTS.oidc.slug}  (OpenID Connect through the development IdP; Noor: tenant admin, Pieter: member)`,
       `  ${DEMO_TENANTS.local.slug}  (password + authenticator app: ${DEMO_TENANTS.local.email} / "${DEMO_TENANTS.local.password}" the first time,`,
       "    then choose your own password and link an authenticator app)",
     ],
     close: () => devIdp.close(),
   };
+}
+
+/** Seeds the demo cases once per tenant, as the system, under the tenant's row-level security like any other write. */
+async function seedCases(scope: TenantScope, tenantId: string): Promise<void> {
+  await TenantContext.run({ tenantId, actorId: SYSTEM_ACTOR_ID }, () =>
+    scope.run(async () => {
+      const [{ count }] = await scope.query<{ count: string }>('SELECT count(*) AS count FROM cases');
+      if (Number(count) > 0) return;
+      for (const demo of DEMO_CASES) {
+        await scope.query(
+          'INSERT INTO cases (title, category, team, citizen_name, citizen_bsn, description, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [demo.title, demo.category, demo.team, demo.citizen, demo.bsn, 'Voorbeeldmelding van npm start.', SYSTEM_ACTOR_ID],
+        );
+      }
+    }),
+  );
 }

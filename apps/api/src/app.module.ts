@@ -10,6 +10,7 @@ import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-tx
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { APPLICATION_PERMISSIONS } from './application-parts.js';
+import { AuditPageController } from './audit/audit-page.controller.js';
 import { IdentityAuditEvents } from './audit/identity-audit-events.js';
 import { CasesModule } from './cases/cases.module.js';
 import { HealthController } from './health/health.controller.js';
@@ -79,7 +80,7 @@ export class AppModule {
         ),
         ...options.modules,
       ],
-      controllers: [HomeController, HealthController],
+      controllers: [HomeController, HealthController, AuditPageController],
       providers: [
         { provide: DataSource, useValue: options.dataSource },
         // Every handler runs in the tenant of its session; feature code reaches tenant data only through TenantScope.

@@ -58,6 +58,7 @@ export const DEMO_DIRECTORIES: readonly DemoDirectory[] = [
         surname: 'Jansen',
         email: 'sanne.jansen@voorbeeld.gemeente.example',
         displayName: 'Sanne Jansen',
+        roles: ['auditor'],
       },
     ],
   },

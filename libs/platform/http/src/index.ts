@@ -20,3 +20,4 @@ export { Public, SignedIn, RequirePermissions, RequireAnyPermission, routeAccess
 export type { PermissionDeclaration, PermissionName, RouteAccess } from './lib/route-access.js';
 export { validatedInput } from './lib/validated-input.js';
 export { csvLine } from './lib/csv.js';
+export { escapeHtml } from './lib/escape-html.js';

@@ -1,10 +1,9 @@
-/**
+import { escapeHtml } from '@veilig/platform-http';
+
+/*
  * Server-rendered sign-in pages. No inline script or style anywhere, so they work under the
  * strict page CSP (TH-7); every interpolated value goes through escapeHtml.
  */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
 
 function layout(title: string, body: string, script?: string): string {
   return `<!doctype html>
