@@ -19,13 +19,24 @@ const FRAMEWORK_ERROR_DETAILS: Record<string, string> = {
  */
 @Catch()
 export class ProblemExceptionFilter implements ExceptionFilter {
-  catch(exception: unknown, host: ArgumentsHost): void {
+  /**
+   * @param reportUnexpected records an unexpected error where the customer can see it (the audit
+   *   trail: SE-3.2 names exceptions); awaited before the answer leaves, and a failure to record
+   *   is logged, never answered in place of the 500.
+   */
+  constructor(private readonly reportUnexpected?: (request: FastifyRequest, exception: unknown) => Promise<void>) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const body = this.toProblem(exception, request);
-    if (body.status >= 500) request.log.error({ err: exception }, 'unhandled error');
-    else request.log.debug({ err: exception }, 'request rejected');
+    if (body.status >= 500) {
+      request.log.error({ err: exception }, 'unhandled error');
+      await this.reportUnexpected?.(request, exception).catch((error: unknown) => request.log.error({ err: error }, 'could not record the error in the audit trail'));
+    } else {
+      request.log.debug({ err: exception }, 'request rejected');
+    }
     reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
   }
 
