@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SESSION_COOKIE, SessionStore, TenantDirectory, UserDirectory } from '@veilig/identity';
+import { PostgresSessionStore, SESSION_COOKIE, TenantDirectory, UserDirectory } from '@veilig/identity';
 import { openAppDataSource } from '@veilig/platform-database';
 import type { CertificateFiles } from '@veilig/platform-http';
 import { createBenchDatabase } from '../shared/database.js';
@@ -124,7 +124,7 @@ async function signInDirectly(migrationUrl: string): Promise<SignedInUser> {
       deviceId: undefined,
       idpSessionId: undefined,
     });
-    const { token } = await new SessionStore(owner).create({
+    const { token } = await new PostgresSessionStore(owner).create({
       userId: user.id,
       tenantId: tenant.id,
       authMethod: 'oidc',

@@ -68,7 +68,10 @@ export class BenchChild<Incoming extends Message, Outgoing extends Message> {
   async stop(stopMessage: Outgoing): Promise<void> {
     if (this.#stopping) return this.#exited;
     this.#stopping = true;
-    if (this.#process.connected) this.#process.send(stopMessage);
+    // After Ctrl-C the child may already be going (SIGTERM) while its channel still looks
+    // connected; the send then fails with EPIPE, which without a callback would be thrown as an
+    // unhandled 'error' event. Its exit is awaited below either way.
+    if (this.#process.connected) this.#process.send(stopMessage, () => undefined);
     const timer = setTimeout(() => this.#process.kill('SIGKILL'), STOP_GRACE_MS);
     await this.#exited;
     clearTimeout(timer);

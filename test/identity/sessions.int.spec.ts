@@ -1,5 +1,5 @@
 import { openAppDataSource } from '@veilig/platform-database';
-import { SessionStore, TenantDirectory, UserDirectory } from '@veilig/identity';
+import { PostgresSessionStore, TenantDirectory, UserDirectory, type SessionStore } from '@veilig/identity';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../support/http-client.js';
@@ -17,7 +17,7 @@ describe('sessions over HTTP', () => {
   beforeAll(async () => {
     service = await startTestApi();
     owner = await openAppDataSource({ url: service.database.migrationUrl });
-    sessions = new SessionStore(owner);
+    sessions = new PostgresSessionStore(owner);
     tenantId = (await new TenantDirectory(owner).create({ slug: 'gemeente-s', name: 'Gemeente S', authMode: 'federated' })).id;
     userId = (
       await new UserDirectory(owner).provisionFederated(tenantId, {

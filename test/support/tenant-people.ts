@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createAccessAdministration } from '@veilig/access';
 import { AuditWriter } from '@veilig/audit';
-import { SessionStore, SsoConnectionRepository, TenantDirectory, UserDirectory } from '@veilig/identity';
+import { PostgresSessionStore, SsoConnectionRepository, TenantDirectory, UserDirectory } from '@veilig/identity';
 import { openAppDataSource } from '@veilig/platform-database';
 import { TenantScope } from '@veilig/tenancy';
 import type { DataSource } from 'typeorm';
@@ -62,7 +62,7 @@ export class TenantPeople {
       idpSessionId: undefined,
     });
     for (const role of options.roles ?? []) await this.grant(tenantId, user.id, role);
-    const { token } = await new SessionStore(this.owner).create({
+    const { token } = await new PostgresSessionStore(this.owner).create({
       userId: user.id,
       tenantId,
       authMethod: 'oidc',

@@ -16,6 +16,10 @@ const PRE_TENANT_LOOKUPS: readonly TenantTableExemption[] = [
   { table: 'public.sessions', reason: 'looked up by token hash before the tenant is known' },
   { table: 'public.sso_connections', reason: 'looked up by id at the SSO endpoints before the tenant is known' },
   { table: 'public.users', reason: 'found and provisioned during sign-in, before a session exists' },
+  {
+    table: 'public.audit_delivery_cursors',
+    reason: "the audit forwarder's cross-tenant work queue (destination, tenant, sequence, timing, a short error); holds no tenant data",
+  },
 ];
 
 describe('tenant isolation of every table the kit migrates', () => {

@@ -1,10 +1,10 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessModule } from '@veilig/access';
-import { AuditHttpModule, AuditWriter } from '@veilig/audit';
+import { AuditForwarder, AuditHttpModule, AuditWriter } from '@veilig/audit';
 import { TenantContextInterceptor, TenantScope, type TenantDatabaseRouter } from '@veilig/tenancy';
 import type { AppConfig } from '@veilig/platform-config';
-import { IdentityModule, UserDirectory, type SecretBox } from '@veilig/identity';
+import { IdentityModule, UserDirectory, type SecretBox, type SessionStore } from '@veilig/identity';
 import { HttpPlatformModule } from '@veilig/platform-http';
 import { SecurityTxtModule, type SigningKey } from '@veilig/platform-security-txt';
 import type { Logger } from 'pino';
@@ -22,7 +22,11 @@ export interface AppModuleOptions {
   readonly dataSource: DataSource;
   /** Where each tenant's own data and audit trail live: the shared database, or a dedicated one (SE-6.2). */
   readonly tenantDatabases: TenantDatabaseRouter;
+  /** Started by the caller after listening; the health endpoint reports its lag. */
+  readonly auditForwarder: AuditForwarder;
   readonly secretBox: SecretBox;
+  /** SESSION_STORE: sessions in the shared database, or in Redis. */
+  readonly sessionStore: SessionStore;
   readonly logger: Logger;
   readonly securityTxtSigningKey: SigningKey | undefined;
   readonly modules: ReadonlyArray<Type | DynamicModule>;
@@ -67,6 +71,7 @@ export class AppModule {
           production: config.production,
           logger: options.logger,
           declarationsFile: config.ssoDeclarationsFile,
+          sessionStore: options.sessionStore,
         }),
         AccessModule.forRoot({ scope: controlScope, audit, people: users, permissions: APPLICATION_PERMISSIONS }),
         AuditHttpModule.forRoot({ writer: audit, database: options.tenantDatabases }),
@@ -83,6 +88,7 @@ export class AppModule {
       controllers: [HomeController, HealthController, AuditPageController],
       providers: [
         { provide: DataSource, useValue: options.dataSource },
+        { provide: AuditForwarder, useValue: options.auditForwarder },
         // Every handler runs in the tenant of its session; feature code reaches tenant data only through TenantScope.
         { provide: APP_INTERCEPTOR, useClass: TenantContextInterceptor },
       ],

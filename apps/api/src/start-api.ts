@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { routeDeclarations, type RouteDeclaration } from '@veilig/access';
+import { AuditForwarder, AuditMaintenance, AuditWriter, loadAuditSigningKey } from '@veilig/audit';
 import type { AppConfig } from '@veilig/platform-config';
 import { TenantDatabaseRouter } from '@veilig/tenancy';
-import { SecretBox } from '@veilig/identity';
-import { openAppDataSource, prepareDatabase, readOrCreateSecret, startEmbeddedPostgres } from '@veilig/platform-database';
+import { connectSessionRedis, PostgresSessionStore, RedisSessionStore, SecretBox, type SessionStore } from '@veilig/identity';
+import { openAppDataSource, prepareDatabase, queryRows, readOrCreateSecret, startEmbeddedPostgres } from '@veilig/platform-database';
 import {
   buildSecurityHeaders,
   CertificateWatcher,
@@ -29,8 +30,10 @@ import {
   type HttpPolicy,
 } from '@veilig/platform-http';
 import type { DestinationStream, Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { APPLICATION_MIGRATIONS } from './application-parts.js';
+import { recordUnexpectedError } from './audit/exception-audit.js';
 import { loadDedicatedDatabases } from './dedicated-databases.js';
 
 export interface RunningApi {
@@ -79,8 +82,21 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
     closers.push(() => database.close());
     const dataSource = await openAppDataSource({ url: database.appUrl });
     closers.push(() => dataSource.destroy());
+    const sessions = await openSessionStore(config, dataSource, logger);
+    closers.push(() => sessions.close());
     const tenantDatabases = new TenantDatabaseRouter(dataSource, await prepareDedicatedDatabases(config, logger, progress));
     closers.push(() => tenantDatabases.close());
+    const secretBox = secretBoxFrom(config);
+    const auditSigningKey = loadAuditSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'audit-signing-key.pem'), {
+      createIfMissing: !config.production && !config.audit.signingKeyFile,
+    });
+    // Reads every tenant's trail where it lives (shared or dedicated); destinations stay shared.
+    const auditForwarder = new AuditForwarder(dataSource, {
+      secretBox,
+      tenantDatabases,
+      fileDirectory: config.audit.fileDirectory,
+      logger: logger.child({ component: 'audit-forwarder' }),
+    });
 
     const headers = buildSecurityHeaders({ hstsPreload: config.http.hstsPreload });
     const policy: HttpPolicy = {
@@ -120,7 +136,9 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
         config,
         dataSource,
         tenantDatabases,
-        secretBox: secretBoxFrom(config),
+        auditForwarder,
+        secretBox,
+        sessionStore: sessions.store,
         logger: logger.child({ component: 'identity' }),
         securityTxtSigningKey: signingKey,
         modules: options.modules ?? [],
@@ -128,10 +146,21 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
       adapter,
       { logger: new PinoNestLogger(logger), abortOnError: false },
     );
-    app.useGlobalFilters(new ProblemExceptionFilter());
+    app.useGlobalFilters(new ProblemExceptionFilter(recordUnexpectedError(app.get(AuditWriter))));
     app.useStaticAssets({ root: ASSETS_FOLDER, prefix: '/assets/', cacheControl: false });
     closers.push(() => app.close());
     await app.listen(config.http.httpsPort, config.http.host);
+    auditForwarder.start();
+    closers.push(() => auditForwarder.stop());
+    const auditMaintenance = new AuditMaintenance(app.get(AuditWriter), {
+      tenants: async () => (await queryRows<{ id: string }>(dataSource, 'SELECT id FROM tenants')).map((row) => row.id),
+      signingKey: auditSigningKey.privateKey,
+      keyId: auditSigningKey.keyId,
+      checkpointIntervalMs: config.audit.checkpointIntervalMs,
+      logger: logger.child({ component: 'audit-maintenance' }),
+    });
+    auditMaintenance.start();
+    closers.push(() => auditMaintenance.stop());
     const server = app.getHttpServer() as HttpsServer | HttpServer;
     const url = `${native ? 'https' : 'http'}://${hostForUrl(config.http.host)}:${(server.address() as AddressInfo).port}`;
 
@@ -218,6 +247,16 @@ export async function openOperatorDatabase(
     await close();
     throw error;
   }
+}
+
+/**
+ * Where sessions live (SESSION_STORE): the shared database, or Redis, with PostgreSQL still
+ * deciding at every request whether the tenant and the user may use one (docs/identity.md).
+ */
+async function openSessionStore(config: AppConfig, dataSource: DataSource, logger: Logger): Promise<{ store: SessionStore; close(): Promise<void> }> {
+  if (config.sessionStore.kind === 'postgres') return { store: new PostgresSessionStore(dataSource), close: async () => undefined };
+  const redis = await connectSessionRedis(config.sessionStore.url, logger);
+  return { store: new RedisSessionStore(redis, dataSource, { keyPrefix: config.sessionStore.keyPrefix }), close: () => redis.close() };
 }
 
 /**

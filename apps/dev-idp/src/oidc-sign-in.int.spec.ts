@@ -115,7 +115,7 @@ describe('the dev IdP as an Entra ID tenant for OpenID Connect', () => {
     const { login, callback } = await signIn(rp, sanne.oid);
 
     const identity = await rp.completeLogin(callback, login);
-    expect(identity).toMatchObject({ entraObjectId: sanne.oid, givenName: 'Sanne', surname: 'Jansen', email: sanne.email, department: undefined, roles: [], groups: [] });
+    expect(identity).toMatchObject({ entraObjectId: sanne.oid, givenName: 'Sanne', surname: 'Jansen', email: sanne.email, department: undefined, roles: ['auditor'], groups: [] });
   });
 
   it('[SE-7.1] serves the user picker without inline script or style, under a same-origin CSP', async () => {

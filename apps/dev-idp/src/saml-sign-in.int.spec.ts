@@ -167,7 +167,7 @@ describe('the dev IdP as an Entra ID tenant for SAML 2.0', () => {
     const { answer } = await pickUser(sp, sanne.oid);
 
     const identity = await sp.validatePostResponse(samlPost(answer.body));
-    expect(identity).toMatchObject({ entraObjectId: sanne.oid, givenName: 'Sanne', surname: 'Jansen', email: sanne.email, department: undefined, roles: [], groups: [] });
+    expect(identity).toMatchObject({ entraObjectId: sanne.oid, givenName: 'Sanne', surname: 'Jansen', email: sanne.email, department: undefined, roles: ['auditor'], groups: [] });
   });
 
   it('[SE-7.2] answers a sign-in once: the picker form cannot be submitted a second time', async () => {

@@ -43,6 +43,10 @@ export { AuditQueryError } from './lib/query/audit-query.error.js';
 export { AUDIT_MIGRATIONS } from './lib/migrations/index.js';
 export { AUDIT_PERMISSIONS } from './lib/http/audit.permissions.js';
 export { AuditHttpModule } from './lib/http/audit-http.module.js';
+export { AuditMaintenance } from './lib/maintenance/audit-maintenance.js';
+export type { AuditMaintenanceOptions } from './lib/maintenance/audit-maintenance.js';
+export { AuditSigningKeyError, loadAuditSigningKey } from './lib/maintenance/audit-signing-key.js';
+export type { AuditSigningKey } from './lib/maintenance/audit-signing-key.js';
 
 // SIEM forwarding (destinations, formats, transports, forwarder).
 export { AuditForwarder } from './lib/forwarding/audit-forwarder.js';
@@ -81,11 +85,3 @@ export { HTTPS_BATCH_DEFAULTS, HttpsTransport, SPLUNK_HEC_EVENT_PATH, SPLUNK_HEC
 export type { HttpsCollectorMode, HttpsTransportOptions } from './lib/forwarding/transports/https-transport.js';
 export { JsonLinesFileTransport } from './lib/forwarding/transports/json-lines-file-transport.js';
 export type { JsonLinesFileTransportOptions } from './lib/forwarding/transports/json-lines-file-transport.js';
-// Receivers that speak the SIEM side, for end-to-end tests and benchmarks (no production use).
-export { SyslogStreamReceiver } from './lib/forwarding/testing/syslog-stream-receiver.js';
-export type { SyslogStreamReceiverOptions } from './lib/forwarding/testing/syslog-stream-receiver.js';
-export { SyslogUdpReceiver } from './lib/forwarding/testing/syslog-udp-receiver.js';
-export { HttpsCollector } from './lib/forwarding/testing/https-collector.js';
-export type { CollectedRequest, HecEnvelope, HttpsCollectorOptions } from './lib/forwarding/testing/https-collector.js';
-export { OctetCountingFramer, SyslogParseError, parseSyslogMessage } from './lib/forwarding/testing/syslog-parser.js';
-export type { ParsedSyslogMessage, StructuredDataElement } from './lib/forwarding/testing/syslog-parser.js';

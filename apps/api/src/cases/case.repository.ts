@@ -78,6 +78,11 @@ export class CaseRepository {
     return rows[0] && toSummary(rows[0]);
   }
 
+  /** Whether a case exists in the tenant at all, whoever may see it: to record a refused attempt at one. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.scope.query('SELECT 1 FROM cases WHERE id = $1', [id])).length > 0;
+  }
+
   async create(input: NewCase, creator: { userId: string; team: string | null }): Promise<CaseDetail> {
     const rows = await this.scope.query<CaseRow>(
       `INSERT INTO cases (title, category, citizen_name, citizen_bsn, citizen_address, description, team, assignee_id, created_by)
@@ -121,12 +126,13 @@ export class CaseRepository {
     return rows[0] && toSummary(rows[0]);
   }
 
+  /** Assigns an open case; `undefined` when there is none (closed cases stay as they were closed). */
   async assign(id: string, assignment: { assigneeId?: string | null; team?: string | null }): Promise<CaseSummary | undefined> {
     const rows = await this.scope.query<CaseRow>(
       `UPDATE cases SET
          assignee_id = CASE WHEN $2::boolean THEN $3::uuid ELSE assignee_id END,
          team = CASE WHEN $4::boolean THEN $5 ELSE team END, updated_at = now()
-       WHERE id = $1 RETURNING ${SUMMARY_COLUMNS}`,
+       WHERE id = $1 AND status = 'open' RETURNING ${SUMMARY_COLUMNS}`,
       [id, assignment.assigneeId !== undefined, assignment.assigneeId ?? null, assignment.team !== undefined, assignment.team ?? null],
     );
     return rows[0] && toSummary(rows[0]);

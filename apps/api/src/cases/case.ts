@@ -29,31 +29,41 @@ export interface CaseDetail extends CaseSummary {
 
 /** The Dutch BSN "elfproef": nine digits whose weighted sum (9…2, and −1 for the last) is a multiple of 11. */
 export function isValidBsn(value: string): boolean {
-  if (!/^[0-9]{9}$/.test(value)) return false;
+  // All zeros passes the arithmetic but is no citizen's number.
+  if (!/^[0-9]{9}$/.test(value) || value === '000000000') return false;
   const digits = [...value].map(Number);
   const sum = digits.slice(0, 8).reduce((total, digit, index) => total + digit * (9 - index), 0) - digits[8]!;
   return sum % 11 === 0;
 }
 
 const text = (max: number) => z.string().trim().min(1).max(max);
+const bsn = z.string().trim().refine(isValidBsn, 'is not a valid BSN (nine digits passing the elfproef)');
 
 export const NEW_CASE = z
   .object({
     title: text(200),
     category: text(100),
     citizenName: text(200),
-    citizenBsn: z.string().trim().refine(isValidBsn, 'is not a valid BSN (nine digits passing the elfproef)').optional(),
+    citizenBsn: bsn.optional(),
     citizenAddress: text(500).optional(),
     description: z.string().max(10_000).default(''),
   })
   .strict();
 export type NewCase = z.output<typeof NEW_CASE>;
 
-export const CASE_CHANGE = NEW_CASE.omit({ category: true })
-  .partial()
-  .extend({ category: text(100).optional() })
+/** Only what is named changes: no defaults here, or a title change would also reset the description. */
+export const CASE_CHANGE = z
+  .object({
+    title: text(200).optional(),
+    category: text(100).optional(),
+    citizenName: text(200).optional(),
+    // null clears a personal field the citizen should no longer be recorded with.
+    citizenBsn: bsn.nullable().optional(),
+    citizenAddress: text(500).nullable().optional(),
+    description: z.string().max(10_000).optional(),
+  })
   .strict()
-  .refine((change) => Object.keys(change).length > 0, 'name at least one field to change');
+  .refine((change) => Object.values(change).some((value) => value !== undefined), 'name at least one field to change');
 export type CaseChange = z.output<typeof CASE_CHANGE>;
 
 export const CASE_CLOSING = z.object({ resolution: text(2000) }).strict();

@@ -43,6 +43,7 @@ export class CasesController {
   }
 
   @Post(':id/close')
+  @HttpCode(200)
   @RequirePermissions('cases:close')
   close(@CurrentAccess() access: Access, @Req() request: RequestWithAccess, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown) {
     return this.cases.close(caller(access, request), id, validatedInput(CASE_CLOSING, body).resolution);

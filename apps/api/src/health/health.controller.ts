@@ -1,4 +1,5 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
+import { AuditForwarder } from '@veilig/audit';
 import { Public } from '@veilig/platform-http';
 import { DataSource } from 'typeorm';
 
@@ -8,7 +9,10 @@ const READINESS_TIMEOUT_MS = 2_000;
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly auditForwarder: AuditForwarder,
+  ) {}
 
   @Get('live')
   live(): { status: 'ok' } {
@@ -29,5 +33,23 @@ export class HealthController {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Prometheus gauges for alerting on a SIEM that stopped accepting the audit trail. Totals over
+   * all destinations only: which tenant's SIEM lags is for the operator's CLI, not for a public
+   * endpoint.
+   */
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metrics(): Promise<string> {
+    const lag = await this.auditForwarder.lag();
+    const gauges: Array<[string, string, number]> = [
+      ['veilig_audit_undelivered_events', 'Audit events not yet accepted by their SIEM destinations.', lag.reduce((sum, each) => sum + each.undeliveredEvents, 0)],
+      ['veilig_audit_oldest_undelivered_seconds', 'Age of the oldest audit event not yet delivered.', Math.max(0, ...lag.map((each) => each.oldestUndeliveredAgeSeconds))],
+      ['veilig_audit_failing_destinations', 'SIEM destinations whose last delivery failed.', lag.filter((each) => each.attempts > 0).length],
+      ['veilig_audit_destinations', 'Enabled SIEM destinations.', lag.length],
+    ];
+    return gauges.map(([name, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`).join('');
   }
 }

@@ -7,6 +7,7 @@ export const ACCESS_REFUSALS = {
   'unknown-permission': 422,
   'unknown-user': 404,
   'unknown-connection': 404,
+  'duplicate-mapping': 422,
   'invalid-role': 422,
   'built-in-role': 409,
   'role-exists': 409,

@@ -176,17 +176,28 @@ export class AccessAdministration implements RoleClaimsSink {
     return this.inTenant(tenantId, () => this.store.mappings(connectionId));
   }
 
-  /** Replaces the claim → role mappings of one SSO connection; they apply at each user's next sign-in. */
+  /**
+   * Replaces the claim → role mappings of one SSO connection; they apply at each user's next
+   * sign-in. Group object ids are compared in lower case, as Entra sends them. An admin cannot
+   * add a mapping that their own last sign-in's claims match, for a role they do not hold: that
+   * would be granting themselves a role through the IdP.
+   */
   async setMappings(actor: AccessAdministrator, tenantId: string, connectionId: string, mappings: readonly RoleMapping[]): Promise<void> {
     this.checkActor(actor, tenantId);
+    const normalised = mappings.map(normaliseMapping);
+    if (new Set(normalised.map(mappingKey)).size !== normalised.length) {
+      throw new AccessAdministrationError('duplicate-mapping', 'The list names the same mapping twice.');
+    }
     await this.inTenant(tenantId, () =>
       this.scope.run(async () => {
-        for (const roleName of new Set(mappings.map((mapping) => mapping.roleName))) await this.requireRole(roleName);
-        await this.store.replaceMappings(connectionId, mappings).catch((error: unknown) => {
-          throw isForeignKeyViolation(error) ? new AccessAdministrationError('unknown-connection', 'There is no such SSO connection in this tenant.') : error;
-        });
+        if (!(await this.store.connectionInTenant(connectionId))) {
+          throw new AccessAdministrationError('unknown-connection', 'There is no such SSO connection in this tenant.');
+        }
+        for (const roleName of new Set(normalised.map((mapping) => mapping.roleName))) await this.requireRole(roleName);
+        if (actor.kind === 'user') await this.refuseSelfElevatingMappings(actor.access, connectionId, normalised);
+        await this.store.replaceMappings(connectionId, normalised);
         await this.record(actor, tenantId, 'authz.mapping.changed', { type: 'sso-connection', id: connectionId }, {
-          mappings: mappings.map((mapping) => `${mapping.claim}:${mapping.value}=>${mapping.roleName}`),
+          mappings: normalised.map((mapping) => `${mapping.claim}:${mapping.value}=>${mapping.roleName}`),
         });
       }),
     );
@@ -195,22 +206,37 @@ export class AccessAdministration implements RoleClaimsSink {
   /**
    * At every federated sign-in: the user's roles from this connection become exactly what its
    * mappings make of the IdP's claims now. A user whose claims map to nothing holds no role from
-   * the IdP; in-app grants are left as they are.
+   * the IdP; in-app grants are left as they are. The one exception: the IdP cannot take away the
+   * tenant's last admin (the tenant would be left without anyone to administer it); that refusal
+   * is recorded, so the customer sees why the role stayed.
    */
   async applyRoleClaims(claims: RoleClaims, audit: Omit<RequestAuditContext, 'tenantId'>): Promise<void> {
+    const groups = claims.groups.map((group) => group.toLowerCase());
     await this.inTenant(claims.tenantId, () =>
       this.scope.run(async () => {
+        await this.store.rememberClaims(claims.userId, claims.connectionId, { roles: claims.roles, groups });
         const mappings = await this.store.mappings(claims.connectionId);
         const mapped = new Set(
-          mappings
-            .filter((mapping) => (mapping.claim === 'roles' ? claims.roles : claims.groups).includes(mapping.value))
-            .map((mapping) => mapping.roleName),
+          mappings.filter((mapping) => (mapping.claim === 'roles' ? claims.roles : groups).includes(mapping.value)).map((mapping) => mapping.roleName),
         );
+        const context = { ...audit, tenantId: claims.tenantId, target: { type: 'user', id: claims.userId } };
+        if (!mapped.has(TENANT_ADMIN) && (await this.isLastAdminThrough(claims.userId, claims.connectionId))) {
+          mapped.add(TENANT_ADMIN);
+          await this.audit.record({
+            ...context,
+            action: 'authz.role.revoked',
+            outcome: 'failure',
+            reason: 'the IdP no longer grants tenant-admin, but this is the last tenant admin; make another admin first',
+            details: { role: TENANT_ADMIN, source: 'idp', connectionId: claims.connectionId },
+          });
+        }
         const { added, removed } = await this.store.replaceIdpAssignments(claims.userId, claims.connectionId, [...mapped].sort());
-        const target = { type: 'user', id: claims.userId };
-        const context = { ...audit, tenantId: claims.tenantId, outcome: 'success' as const, target };
-        for (const role of added) await this.audit.record({ ...context, action: 'authz.role.granted', details: { role, source: 'idp', connectionId: claims.connectionId } });
-        for (const role of removed) await this.audit.record({ ...context, action: 'authz.role.revoked', details: { role, source: 'idp', connectionId: claims.connectionId } });
+        for (const role of added) {
+          await this.audit.record({ ...context, action: 'authz.role.granted', outcome: 'success', details: { role, source: 'idp', connectionId: claims.connectionId } });
+        }
+        for (const role of removed) {
+          await this.audit.record({ ...context, action: 'authz.role.revoked', outcome: 'success', details: { role, source: 'idp', connectionId: claims.connectionId } });
+        }
       }),
     );
   }
@@ -244,6 +270,32 @@ export class AccessAdministration implements RoleClaimsSink {
           permissions: [...permissions].sort(),
         };
       });
+  }
+
+  /** Whether the user is the tenant's only admin and holds it only through this connection's claims. */
+  private async isLastAdminThrough(userId: string, connectionId: string): Promise<boolean> {
+    const holders = await this.store.lockHolders(TENANT_ADMIN);
+    if (holders.length !== 1 || holders[0] !== userId) return false;
+    const grants = (await this.store.assignments(userId)).filter((grant) => grant.roleName === TENANT_ADMIN);
+    return grants.every((grant) => grant.source === 'idp' && grant.connectionId === connectionId);
+  }
+
+  private async refuseSelfElevatingMappings(access: Access, connectionId: string, mappings: readonly RoleMapping[]): Promise<void> {
+    const own = await this.store.claimsOf(access.userId, connectionId);
+    if (!own) return;
+    const existing = new Set((await this.store.mappings(connectionId)).map(mappingKey));
+    const elevating = mappings.filter(
+      (mapping) =>
+        !existing.has(mappingKey(mapping)) &&
+        !access.roles.includes(mapping.roleName) &&
+        (mapping.claim === 'roles' ? own.roles : own.groups).includes(mapping.value),
+    );
+    if (elevating.length > 0) {
+      throw new AccessAdministrationError(
+        'self-elevation',
+        `Your own sign-in carries ${elevating.map((mapping) => `${mapping.claim} "${mapping.value}"`).join(', ')}, so this mapping would grant you a role you do not hold; ask another tenant admin.`,
+      );
+    }
   }
 
   private async requireRole(roleName: string): Promise<void> {
@@ -282,6 +334,14 @@ export class AccessAdministration implements RoleClaimsSink {
     if (current?.tenantId === tenantId.toLowerCase()) return work();
     return TenantContext.run({ tenantId, actorId: current?.actorId ?? SYSTEM_ACTOR_ID }, work);
   }
+}
+
+function normaliseMapping(mapping: RoleMapping): RoleMapping {
+  return mapping.claim === 'groups' ? { ...mapping, value: mapping.value.toLowerCase() } : mapping;
+}
+
+function mappingKey(mapping: RoleMapping): string {
+  return `${mapping.claim}\u0000${mapping.value}\u0000${mapping.roleName}`;
 }
 
 function isForeignKeyViolation(error: unknown): boolean {

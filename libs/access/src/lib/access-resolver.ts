@@ -17,15 +17,21 @@ export interface SessionForAccess {
 
 const MAX_CACHED_SESSIONS = 10_000;
 
+interface Grants {
+  readonly roles: readonly string[];
+  readonly permissions: ReadonlySet<PermissionName>;
+}
+
 /**
- * Turns a session into its Access. Kept in memory per session and tenant access_version: the
- * version comes with every session lookup and changes with every role, assignment or mapping
- * change on any replica, so a cached answer is used exactly as long as it is still true, and
- * the common request costs no query for authorization. A session's department cannot change
- * without a new sign-in, which makes a new session.
+ * Turns a session into its Access. The roles and permissions are kept in memory per session and
+ * tenant access_version: the version comes with every session lookup and changes with every
+ * role, assignment or mapping change on any replica, so a cached answer is used exactly as long
+ * as it is still true, and the common request costs no query for authorization. The department
+ * is not cached: a sign-in elsewhere updates it for every session of the user, and the session
+ * lookup reads it fresh on every request.
  */
 export class AccessResolver {
-  private readonly cache = new Map<string, Access>();
+  private readonly cache = new Map<string, Grants>();
 
   constructor(
     private readonly store: AccessStore,
@@ -33,6 +39,11 @@ export class AccessResolver {
   ) {}
 
   async resolve(session: SessionForAccess): Promise<Access> {
+    const { roles, permissions } = await this.grantsOf(session);
+    return new Access(session.tenantId, session.userId, session.department, roles, permissions);
+  }
+
+  private async grantsOf(session: SessionForAccess): Promise<Grants> {
     const key = `${session.id}:${session.accessVersion}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -43,15 +54,9 @@ export class AccessResolver {
       // A custom role may name a permission of a module that is no longer installed: it grants nothing.
       for (const permission of granted) if (this.catalogue.has(permission)) permissions.add(permission);
     }
-    const access = new Access(
-      session.tenantId,
-      session.userId,
-      session.department,
-      roles.map((role) => role.roleName).sort(),
-      permissions,
-    );
+    const grants: Grants = { roles: roles.map((role) => role.roleName).sort(), permissions };
     if (this.cache.size >= MAX_CACHED_SESSIONS) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, access);
-    return access;
+    this.cache.set(key, grants);
+    return grants;
   }
 }

@@ -157,6 +157,33 @@ export class AccessStore {
     return rows[0]!.outcome;
   }
 
+  /** Whether the SSO connection is one of the current tenant's. */
+  async connectionInTenant(connectionId: string): Promise<boolean> {
+    const [row] = await this.scope.query<{ found: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM sso_connections WHERE id = $1 AND tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid) AS found",
+      [connectionId],
+    );
+    return row!.found;
+  }
+
+  /** Remembers the claims of a user's sign-in through a connection; writes only when they changed. */
+  async rememberClaims(userId: string, connectionId: string, claims: { roles: readonly string[]; groups: readonly string[] }): Promise<void> {
+    await this.scope.query(
+      `INSERT INTO idp_claims (user_id, connection_id, roles, groups) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, user_id, connection_id) DO UPDATE SET roles = EXCLUDED.roles, groups = EXCLUDED.groups, updated_at = now()
+        WHERE idp_claims.roles IS DISTINCT FROM EXCLUDED.roles OR idp_claims.groups IS DISTINCT FROM EXCLUDED.groups`,
+      [userId, connectionId, claims.roles, claims.groups],
+    );
+  }
+
+  async claimsOf(userId: string, connectionId: string): Promise<{ roles: string[]; groups: string[] } | undefined> {
+    const [row] = await this.scope.query<{ roles: string[]; groups: string[] }>('SELECT roles, groups FROM idp_claims WHERE user_id = $1 AND connection_id = $2', [
+      userId,
+      connectionId,
+    ]);
+    return row;
+  }
+
   async mappings(connectionId: string): Promise<RoleMapping[]> {
     const rows = await this.scope.query<{ claim: 'roles' | 'groups'; value: string; role_name: string }>(
       'SELECT claim, value, role_name FROM role_mappings WHERE connection_id = $1 ORDER BY claim, value, role_name',

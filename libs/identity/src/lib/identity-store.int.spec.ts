@@ -6,7 +6,7 @@ import { TenantDirectory, type Tenant } from './directory/tenant-directory.js';
 import { UserDirectory } from './directory/user-directory.js';
 import type { FederatedIdentity } from './federated-identity.js';
 import { IDENTITY_MIGRATIONS } from './migrations/index.js';
-import { SessionStore } from './sessions/session-store.js';
+import { PostgresSessionStore } from './sessions/postgres-session-store.js';
 
 const identity = (overrides: Partial<FederatedIdentity> = {}): FederatedIdentity => ({
   protocol: 'oidc',
@@ -79,7 +79,7 @@ describe('identity tables', () => {
   });
 
   describe('sessions', () => {
-    let sessions: SessionStore;
+    let sessions: PostgresSessionStore;
     let userId: string;
     const newSession = () => ({
       userId,
@@ -91,7 +91,7 @@ describe('identity tables', () => {
     });
 
     beforeAll(async () => {
-      sessions = new SessionStore(app);
+      sessions = new PostgresSessionStore(app);
       userId = (await users.provisionFederated(federated.id, identity({ subject: 'session-user' }))).id;
     });
 

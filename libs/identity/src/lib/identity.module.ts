@@ -13,7 +13,7 @@ import { AuthenticationGuard } from './http/authentication.guard.js';
 import { SessionController } from './http/session.controller.js';
 import { TenantAdministrationController } from './http/tenant-administration.controller.js';
 import { SecretBox } from './secret-box.js';
-import { DEFAULT_SESSION_POLICY, SessionStore, type SessionPolicy } from './sessions/session-store.js';
+import { SessionStore } from './sessions/session-store.js';
 import { LocalSignIn } from './local/local-sign-in.js';
 import { LoginThrottle } from './local/login-throttle.js';
 import { PasswordHasher } from './local/password-hasher.js';
@@ -36,7 +36,8 @@ export interface IdentityModuleOptions {
   readonly logger: Logger;
   /** SSO_DECLARATIONS_FILE: tenants and connections applied idempotently at start. */
   readonly declarationsFile?: string | undefined;
-  readonly sessionPolicy?: SessionPolicy;
+  /** Where sessions live: PostgresSessionStore, or RedisSessionStore with SESSION_STORE=redis. */
+  readonly sessionStore: SessionStore;
 }
 
 /** Authentication for the whole application: the global guard and the stores behind it. */
@@ -73,7 +74,7 @@ export class IdentityModule {
       { provide: TotpAuthenticator, useValue: totp },
       { provide: PasswordHasher, useValue: hasher },
       { provide: LocalSignIn, useValue: localSignIn },
-      { provide: SessionStore, useValue: new SessionStore(dataSource, options.sessionPolicy ?? DEFAULT_SESSION_POLICY) },
+      { provide: SessionStore, useValue: options.sessionStore },
       { provide: TenantDirectory, useValue: new TenantDirectory(dataSource) },
       { provide: UserDirectory, useValue: new UserDirectory(dataSource) },
       { provide: SsoConnectionRepository, useValue: connections },

@@ -1,5 +1,6 @@
 export { createTestDatabase } from './lib/test-database.js';
 export type { TestDatabase } from './lib/test-database.js';
+export { redisTestUrl } from './lib/test-redis.js';
 export { createScratchDatabase } from './lib/scratch-database.js';
 export type { ScratchDatabase } from './lib/scratch-database.js';
 export { freePort } from './lib/free-port.js';

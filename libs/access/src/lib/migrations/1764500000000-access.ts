@@ -27,6 +27,7 @@ export class Access1764500000000 implements MigrationInterface {
       )`);
     await queryRunner.query(`
       CREATE TABLE role_assignments (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         tenant_id uuid NOT NULL REFERENCES tenants(id),
         user_id uuid NOT NULL,
         role_name text NOT NULL,
@@ -34,7 +35,8 @@ export class Access1764500000000 implements MigrationInterface {
         connection_id uuid,
         granted_by uuid,
         granted_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (tenant_id, user_id, role_name, source),
+        -- One grant per role, source and connection: two connections mapping the same role are two grants.
+        CONSTRAINT role_assignments_unique UNIQUE NULLS NOT DISTINCT (tenant_id, user_id, role_name, source, connection_id),
         FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE,
         FOREIGN KEY (tenant_id, granted_by) REFERENCES users (tenant_id, id) ON DELETE SET NULL (granted_by),
         FOREIGN KEY (tenant_id, connection_id) REFERENCES sso_connections (tenant_id, id) ON DELETE CASCADE,
@@ -47,10 +49,24 @@ export class Access1764500000000 implements MigrationInterface {
         claim text NOT NULL CHECK (claim IN ('roles', 'groups')),
         value text NOT NULL CHECK (length(value) BETWEEN 1 AND 256),
         role_name text NOT NULL,
-        PRIMARY KEY (connection_id, claim, value, role_name),
+        PRIMARY KEY (tenant_id, connection_id, claim, value, role_name),
         FOREIGN KEY (tenant_id, connection_id) REFERENCES sso_connections (tenant_id, id) ON DELETE CASCADE
       )`);
-    for (const table of ['roles', 'role_assignments', 'role_mappings']) {
+    // The claims each user last signed in with, per connection: what tells whether a mapping an
+    // admin sets would grant that admin something (self-elevation through the IdP).
+    await queryRunner.query(`
+      CREATE TABLE idp_claims (
+        tenant_id uuid NOT NULL,
+        user_id uuid NOT NULL,
+        connection_id uuid NOT NULL,
+        roles text[] NOT NULL,
+        groups text[] NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, user_id, connection_id),
+        FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id) ON DELETE CASCADE,
+        FOREIGN KEY (tenant_id, connection_id) REFERENCES sso_connections (tenant_id, id) ON DELETE CASCADE
+      )`);
+    for (const table of ['roles', 'role_assignments', 'role_mappings', 'idp_claims']) {
       await enableTenantRowLevelSecurity(queryRunner, table);
     }
     await queryRunner.query(`
@@ -70,7 +86,7 @@ export class Access1764500000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['role_mappings', 'role_assignments', 'roles']) await queryRunner.query(`DROP TABLE ${table}`);
+    for (const table of ['idp_claims', 'role_mappings', 'role_assignments', 'roles']) await queryRunner.query(`DROP TABLE ${table}`);
     await queryRunner.query('DROP FUNCTION raise_tenant_access_version');
     await queryRunner.query('ALTER TABLE sso_connections DROP CONSTRAINT sso_connections_tenant_id_id');
     await queryRunner.query('ALTER TABLE users DROP CONSTRAINT users_tenant_id_id');

@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { queryRows } from '@veilig/platform-database';
-import type { DataSource } from 'typeorm';
 
 export type AuthMethod = 'saml' | 'oidc' | 'password+totp' | 'password+recovery-code';
 
@@ -51,147 +49,53 @@ export interface ResolvedSession extends ActiveSession {
   readonly user: { readonly idpSubject: string | null; readonly displayName: string | null; readonly email: string | null };
 }
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  tenant_id: string;
-  auth_method: AuthMethod;
-  idp_session_id: string | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  created_at: Date;
-  last_seen_at: Date;
-  expires_at: Date;
-}
+/** How stale the recorded last use may get before a request records it again; far below the idle timeout. */
+export const LAST_SEEN_GRANULARITY_SECONDS = 60;
 
-/** How stale `last_seen_at` may get before a request records its use again; far below the idle timeout. */
-const LAST_SEEN_GRANULARITY_SECONDS = 60;
-
-const COLUMNS = 's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at';
+/** Longest user agent kept with a session: enough to recognise a device in the session list. */
+export const USER_AGENT_MAX_LENGTH = 512;
 
 /**
- * Server-side sessions in PostgreSQL, so any replica can serve any request. The cookie carries a
- * 256-bit random token; the table holds only its SHA-256, so a database read does not yield a
+ * Server-side sessions, so any replica can serve any request: in PostgreSQL
+ * (PostgresSessionStore) or in Redis (RedisSessionStore, SESSION_STORE=redis). The cookie carries
+ * a 256-bit random token; a store keeps only its SHA-256, so reading the store does not yield a
  * usable session. A new token is made at every sign-in (no fixation).
+ *
+ * The class is the injection token everything in this library asks for; the application decides
+ * which implementation stands behind it.
  */
-export class SessionStore {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
-  ) {}
-
-  async create(session: NewSession): Promise<{ token: string; session: ActiveSession }> {
-    const token = randomBytes(32).toString('base64url');
-    const rows = await queryRows<SessionRow>(this.dataSource, 
-      `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at, idp_logout_sealed)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000), $9)
-       RETURNING ${COLUMNS}`,
-      [
-        hashToken(token),
-        session.userId,
-        session.tenantId,
-        session.authMethod,
-        session.idpSessionId ?? null,
-        session.clientIp ?? null,
-        session.userAgent?.slice(0, 512) ?? null,
-        this.policy.absoluteTimeoutMs,
-        session.idpLogoutSealed ?? null,
-      ],
-    );
-    return { token, session: toSession(rows[0]!) };
-  }
+export abstract class SessionStore {
+  abstract create(session: NewSession): Promise<{ token: string; session: ActiveSession }>;
 
   /**
    * The session a token names, if it is neither revoked, idle too long, past its absolute end,
    * of a tenant that is no longer active, nor used from outside the tenant's IP allow-list (SV-4).
-   * One statement, and a read in the common case: the use is recorded only when the last record
-   * is older than a minute, so a busy user does not cost a write (and a WAL flush) per request.
+   * Records the use at most once a minute, so a busy user does not cost a write per request.
    */
-  async resolve(token: string, clientIp: string): Promise<ResolvedSession | undefined> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
-    const rows = await queryRows<SessionRow & { department: string | null; access_version: string; idp_subject: string | null; display_name: string | null; email: string | null }>(
-      this.dataSource,
-      `WITH live AS (
-         SELECT ${COLUMNS}, s.token_hash, u.department, t.access_version, u.idp_subject, u.display_name, u.email
-           FROM sessions s JOIN tenants t ON t.id = s.tenant_id JOIN users u ON u.id = s.user_id
-          WHERE s.token_hash = $1 AND t.status = 'active'
-            AND s.revoked_at IS NULL AND s.expires_at > now()
-            AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
-            AND (coalesce(cardinality(t.ip_allow_list), 0) = 0 OR $3::inet <<= ANY(t.ip_allow_list))
-       ), touched AS (
-         UPDATE sessions SET last_seen_at = now()
-           FROM live WHERE sessions.token_hash = live.token_hash AND live.last_seen_at < now() - interval '${LAST_SEEN_GRANULARITY_SECONDS} seconds'
-       )
-       SELECT id, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, created_at, last_seen_at, expires_at, department, access_version, idp_subject, display_name, email FROM live`,
-      [hashToken(token), this.policy.idleTimeoutMs, clientIp],
-    );
-    const row = rows[0];
-    return row
-      ? {
-          ...toSession(row),
-          department: row.department,
-          accessVersion: row.access_version,
-          user: { idpSubject: row.idp_subject, displayName: row.display_name, email: row.email },
-        }
-      : undefined;
-  }
+  abstract resolve(token: string, clientIp: string): Promise<ResolvedSession | undefined>;
 
   /** Logout: ends this session. Returns what was ended, for the audit record and the IdP logout. */
-  async revoke(token: string): Promise<(ActiveSession & { readonly idpLogoutSealed: string | null }) | undefined> {
-    const rows = await queryRows<SessionRow & { idp_logout_sealed: string | null }>(
-      this.dataSource,
-      `UPDATE sessions AS s SET revoked_at = now() WHERE s.token_hash = $1 AND s.revoked_at IS NULL RETURNING ${COLUMNS}, s.idp_logout_sealed`,
-      [hashToken(token)],
-    );
-    return rows[0] ? { ...toSession(rows[0]), idpLogoutSealed: rows[0].idp_logout_sealed } : undefined;
-  }
+  abstract revoke(token: string): Promise<(ActiveSession & { readonly idpLogoutSealed: string | null }) | undefined>;
 
   /** Ends one session of a user by its public id (a user ending another device, or an admin). */
-  async revokeById(tenantId: string, sessionId: string): Promise<boolean> {
-    const rows = await queryRows<unknown>(this.dataSource, 
-      'UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id',
-      [tenantId, sessionId],
-    );
-    return rows.length > 0;
-  }
+  abstract revokeById(tenantId: string, sessionId: string): Promise<boolean>;
 
-  /** "Log out everywhere". */
-  async revokeAllOfUser(tenantId: string, userId: string): Promise<number> {
-    const rows = await queryRows<unknown>(this.dataSource, 
-      'UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
-      [tenantId, userId],
-    );
-    return rows.length;
-  }
+  /** "Log out everywhere". Returns how many sessions were ended. */
+  abstract revokeAllOfUser(tenantId: string, userId: string): Promise<number>;
 
-  async listActive(tenantId: string, userId?: string): Promise<ActiveSession[]> {
-    const rows = await queryRows<SessionRow>(this.dataSource, 
-      `SELECT ${COLUMNS} FROM sessions s
-        WHERE s.tenant_id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)
-          AND s.revoked_at IS NULL AND s.expires_at > now()
-          AND s.last_seen_at > now() - make_interval(secs => $3::double precision / 1000)
-        ORDER BY s.last_seen_at DESC`,
-      [tenantId, userId ?? null, this.policy.idleTimeoutMs],
-    );
-    return rows.map(toSession);
-  }
+  /** The live sessions of a tenant, or of one user in it; most recently used first. */
+  abstract listActive(tenantId: string, userId?: string): Promise<ActiveSession[]>;
 }
 
-function hashToken(token: string): Buffer {
+export function newSessionToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Whether a cookie value can be a token at all: anything else is refused before a store is asked. */
+export function isWellFormedSessionToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(token);
+}
+
+export function sessionTokenHash(token: string): Buffer {
   return createHash('sha256').update(token).digest();
-}
-
-function toSession(row: SessionRow): ActiveSession {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    tenantId: row.tenant_id,
-    authMethod: row.auth_method,
-    idpSessionId: row.idp_session_id,
-    clientIp: row.client_ip,
-    userAgent: row.user_agent,
-    createdAt: row.created_at,
-    lastSeenAt: row.last_seen_at,
-    expiresAt: row.expires_at,
-  };
 }

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       SECRETS_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
       DATABASE_URL: 'postgres://veilig_owner:pw@db.internal:5432/veilig',
       DATABASE_APP_URL: 'postgres://veilig_app:pw@db.internal:5432/veilig',
+      AUDIT_SIGNING_KEY_FILE: join(folder, 'audit-signing-key.pem'),
     };
   });
 
@@ -124,6 +125,7 @@ describe('loadConfig', () => {
         'DATABASE_URL',
         'DATABASE_APP_URL',
         'SECRETS_ENCRYPTION_KEYS',
+        'AUDIT_SIGNING_KEY_FILE',
       ]),
     );
     try {

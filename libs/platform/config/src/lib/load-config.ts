@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -46,8 +47,16 @@ export interface AppConfig {
   readonly ssoDeclarationsFile: string | undefined;
   /** Tenants on databases of their own (SE-6.2); unset means every tenant is in the shared database. */
   readonly dedicatedDatabasesFile: string | undefined;
+  readonly audit: {
+    /** Unset outside production means: generate one under dataDir. */
+    readonly signingKeyFile: string | undefined;
+    readonly checkpointIntervalMs: number;
+    readonly fileDirectory: string;
+  };
   /** Unset outside production means: generate one under dataDir. */
   readonly sessionSecret: string | undefined;
+  /** Where sessions live; Redis only when SESSION_STORE=redis. */
+  readonly sessionStore: { readonly kind: 'postgres' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string };
   /** `<id>:<base64>` entries, current first; unset outside production means: generate one under dataDir. */
   readonly secretsEncryptionKeys: readonly string[] | undefined;
   readonly logLevel: Env['LOG_LEVEL'];
@@ -118,6 +127,9 @@ function checkAlways(env: Env): string[] {
   if (env.SESSION_SECRET !== undefined && env.SESSION_SECRET.length < SESSION_SECRET_MIN_LENGTH) {
     problems.push(problem('SESSION_SECRET', `must be at least ${SESSION_SECRET_MIN_LENGTH} characters`));
   }
+  if (env.SESSION_STORE === 'redis' && !env.REDIS_URL) {
+    problems.push(problem('REDIS_URL', 'required with SESSION_STORE=redis'));
+  }
   return problems;
 }
 
@@ -149,10 +161,14 @@ function checkProduction(env: Env, now: Date): string[] {
     problems.push(problem('SECRETS_ENCRYPTION_KEYS', 'required in production (e.g. `k1:$(openssl rand -base64 32)`)'));
   }
   if (!env.DATABASE_URL) problems.push(problem('DATABASE_URL', 'required in production; embedded PostgreSQL is for development'));
+  if (!env.AUDIT_SIGNING_KEY_FILE) problems.push(problem('AUDIT_SIGNING_KEY_FILE', 'required in production: a generated key would change with every new data directory'));
   if (!env.DATABASE_APP_URL) {
     problems.push(problem('DATABASE_APP_URL', 'required in production: the application connects as its own least-privileged role'));
   } else if (env.DATABASE_URL && sameUser(env.DATABASE_URL, env.DATABASE_APP_URL)) {
     problems.push(problem('DATABASE_APP_URL', 'must use another role than DATABASE_URL (the migration role owns the tables)'));
+  }
+  if (env.SESSION_STORE === 'redis' && env.REDIS_URL && !env.REDIS_URL.startsWith('rediss:') && !isLoopback(new URL(env.REDIS_URL).hostname)) {
+    problems.push(problem('REDIS_URL', 'must be rediss:// (TLS) in production: session records and the Redis password would cross the network in the clear'));
   }
   return problems;
 }
@@ -191,6 +207,11 @@ export function securityTxtExpiryProblems(expires: Date, now: Date): string[] {
 function isWeakSecret(secret: string): boolean {
   const distinct = new Set(secret).size;
   return secret.length < SESSION_SECRET_MIN_LENGTH || distinct < 12 || /change.?me|secret|password|example/i.test(secret);
+}
+
+/** Traffic to these never leaves the host, so plain redis:// exposes nothing on a network. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 function sameUser(a: string, b: string): boolean {
@@ -235,7 +256,14 @@ function toAppConfig(env: Env, now: Date): AppConfig {
     devIdpPort: env.DEV_IDP_PORT,
     ssoDeclarationsFile: env.SSO_DECLARATIONS_FILE,
     dedicatedDatabasesFile: env.DEDICATED_DATABASES_FILE,
+    audit: {
+      signingKeyFile: env.AUDIT_SIGNING_KEY_FILE,
+      checkpointIntervalMs: env.AUDIT_CHECKPOINT_MINUTES * 60_000,
+      fileDirectory: env.AUDIT_FILE_DIRECTORY ?? join(env.DATA_DIR, 'audit'),
+    },
     sessionSecret: env.SESSION_SECRET,
+    // checkAlways refuses SESSION_STORE=redis without REDIS_URL.
+    sessionStore: env.SESSION_STORE === 'redis' ? { kind: 'redis', url: env.REDIS_URL!, keyPrefix: env.REDIS_KEY_PREFIX } : { kind: 'postgres' },
     secretsEncryptionKeys: env.SECRETS_ENCRYPTION_KEYS,
     logLevel: env.LOG_LEVEL,
     securityTxt: {

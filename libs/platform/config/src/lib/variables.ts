@@ -37,6 +37,10 @@ const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\/./.test(value) && URL.canParse(value), 'must be a postgres:// URL');
 
+const redisUrl = z
+  .string()
+  .refine((value) => /^rediss?:\/\/./.test(value) && URL.canParse(value), 'must be a redis:// or rediss:// URL');
+
 const isoTimestamp = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}/.test(value), 'must be an ISO 8601 date-time')
@@ -152,6 +156,30 @@ export const VARIABLES = [
     sensitive: true,
   },
   {
+    name: 'SESSION_STORE',
+    description:
+      'Where sessions live: `postgres` (the shared database) or `redis` (REDIS_URL). With Redis, tenant status, the IP allow-list and the user are still read from PostgreSQL at every request (docs/identity.md).',
+    defaultText: '`postgres`',
+    schema: z.enum(['postgres', 'redis']).default('postgres'),
+  },
+  {
+    name: 'REDIS_URL',
+    description:
+      'Redis for SESSION_STORE=redis: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS, which production requires unless Redis runs on the same host (loopback). Redis must run with `maxmemory-policy noeviction`.',
+    defaultText: 'unset; required with SESSION_STORE=redis',
+    schema: redisUrl.optional(),
+    sensitive: true,
+  },
+  {
+    name: 'REDIS_KEY_PREFIX',
+    description: 'Put before every key the kit writes to Redis, so one Redis can serve several deployments apart.',
+    defaultText: '`veilig:`',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1 to 64 letters, digits or : _ . -')
+      .default('veilig:'),
+  },
+  {
     name: 'SECRETS_ENCRYPTION_KEYS',
     description:
       'Keys that seal secrets at rest (TOTP secrets, SSO client keys) with AES-256-GCM: comma-separated `<key id>:<32 bytes in base64>`, the current key first, older ones after it for rotation.',
@@ -226,6 +254,25 @@ export const VARIABLES = [
     description:
       'JSON file placing tenants on databases of their own (SE-6.2 dedicated mode): `{ "<tenant id>": { "migrationUrl": "postgres://owner@host/db", "appUrl": "postgres://app@host/db" } }`. Each is migrated at start like the shared database; the tenant\'s cases and audit trail live there, its sign-in and roles stay in the shared one. `appUrl` may be left out outside production (the role is provisioned). The file holds passwords: keep it readable by the service only.',
     defaultText: 'unset (every tenant in the shared database)',
+    schema: z.string().min(1).optional(),
+  },
+  {
+    name: 'AUDIT_SIGNING_KEY_FILE',
+    description:
+      'PEM file with the Ed25519 private key that signs audit checkpoints (the head of each tenant\'s hash chain, forwarded to the SIEM so a cut-off tail is detectable). `npm run cli -- audit:checkpoint-key` prints its public half for the SIEM. `openssl genpkey -algorithm ed25519 -out audit-signing-key.pem`.',
+    defaultText: 'outside production: generated under DATA_DIR; required in production',
+    schema: z.string().min(1).optional(),
+  },
+  {
+    name: 'AUDIT_CHECKPOINT_MINUTES',
+    description: 'How often each tenant\'s audit chain gets a signed checkpoint when events were added since the last one.',
+    defaultText: '`15`',
+    schema: z.coerce.number().int().min(1).max(1440).default(15),
+  },
+  {
+    name: 'AUDIT_FILE_DIRECTORY',
+    description: 'The folder JSON-lines file destinations of the audit forwarder write into; a destination names a file, never a path.',
+    defaultText: '`DATA_DIR/audit`',
     schema: z.string().min(1).optional(),
   },
   {
