@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificateCredentialJwks, DEMO_DIRECTORIES, startDevIdp, type RunningDevIdp } from '@veilig/dev-idp';
 import { createAccessAdministration, type AccessAdministrator } from '@veilig/access';
-import { AuditWriter, SYSTEM_ACTOR_ID } from '@veilig/audit';
+import { AuditDestinationRepository, AuditWriter, SYSTEM_ACTOR_ID } from '@veilig/audit';
 import {
   PasswordHasher,
   PostgresLocalAccountStore,
@@ -112,6 +112,7 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
     const audit = new AuditWriter(scope);
     const users = new UserDirectory(dataSource);
     const access = createAccessAdministration({ scope, audit, people: users, permissions: APPLICATION_PERMISSIONS });
+    const destinations = new AuditDestinationRepository(scope, secretBoxFrom(config));
     const administration = new SsoAdministration(
       tenants,
       new SsoConnectionRepository(dataSource, secretBoxFrom(config)),
@@ -151,12 +152,14 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
       const tenant = (await tenants.findBySlug(demo.slug))!;
       await access.setMappings(OPERATOR, tenant.id, connection.id, mappings);
       await seedCases(scope, tenant.id);
+      await ensureFileSink(destinations, tenant.id, demo.slug);
     }
     if (!(await tenants.findBySlug(DEMO_TENANTS.local.slug))) {
       const local = await administration.addTenant({ slug: DEMO_TENANTS.local.slug, name: DEMO_TENANTS.local.name, authMode: 'local-2fa' });
       const userId = await new PostgresLocalAccountStore(dataSource).createAccount(local.id, DEMO_TENANTS.local.email, await new PasswordHasher().hash(DEMO_TENANTS.local.password));
       for (const role of ['tenant-admin', 'auditor'] as const) await access.grant(OPERATOR, local.id, userId, role);
       await seedCases(scope, local.id);
+      await ensureFileSink(destinations, local.id, DEMO_TENANTS.local.slug);
     }
   } catch (error) {
     await devIdp.close();
@@ -175,6 +178,7 @@ export async function startDemoEnvironment(config: AppConfig, logger: Logger, de
       `  ${DEMO_TENANTS.oidc.slug}  (OpenID Connect through the development IdP; Noor: tenant admin, Pieter: member)`,
       `  ${DEMO_TENANTS.local.slug}  (password + authenticator app: ${DEMO_TENANTS.local.email} / "${DEMO_TENANTS.local.password}" the first time,`,
       "    then choose your own password and link an authenticator app)",
+      `each demo tenant's audit trail is forwarded, as to a SIEM, to ${join(config.audit.fileDirectory, '<organisation>.jsonl')}`,
     ],
     close: () => devIdp.close(),
   };
@@ -194,4 +198,12 @@ async function seedCases(scope: TenantScope, tenantId: string): Promise<void> {
       }
     }),
   );
+}
+
+/** A JSON-lines audit destination per demo tenant, as a customer's SIEM would be: every event arrives there too. */
+async function ensureFileSink(destinations: AuditDestinationRepository, tenantId: string, slug: string): Promise<void> {
+  await TenantContext.run({ tenantId, actorId: SYSTEM_ACTOR_ID }, async () => {
+    if ((await destinations.list()).some((destination) => destination.name === 'demo-file')) return;
+    await destinations.add({ name: 'demo-file', kind: 'file', settings: { fileName: `${slug}.jsonl` } });
+  });
 }

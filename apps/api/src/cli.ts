@@ -6,8 +6,22 @@ import { ConfigError, loadConfig } from '@veilig/platform-config';
 import { openAppDataSource } from '@veilig/platform-database';
 import { createLogger } from '@veilig/platform-http';
 import { AccessAdministrationError, accessReviewCsv, createAccessAdministration } from '@veilig/access';
-import { AuditWriter, PLATFORM_TENANT_ID, verifyAuditChain } from '@veilig/audit';
-import { TenantScope } from '@veilig/tenancy';
+import {
+  AuditDestinationError,
+  AuditDestinationRepository,
+  AuditRetentionError,
+  AuditSigningKeyError,
+  AuditWriter,
+  PLATFORM_TENANT_ID,
+  SYSTEM_ACTOR_ID,
+  setAuditRetention,
+  verifyAuditChain,
+  type AuditDestinationFormat,
+  type AuditDestinationInput,
+  type AuditDestinationKind,
+  type AuditEventInput,
+} from '@veilig/audit';
+import { TenantContext, TenantScope } from '@veilig/tenancy';
 import {
   PasswordHasher,
   PostgresLocalAccountStore,
@@ -22,7 +36,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { APPLICATION_PERMISSIONS } from './application-parts.js';
 import { IdentityAuditEvents } from './audit/identity-audit-events.js';
-import { openOperatorDatabase, secretBoxFrom } from './start-api.js';
+import { auditSigningKeyFrom, openOperatorDatabase, secretBoxFrom } from './start-api.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -41,6 +55,14 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   role:map        --tenant <slug> --connection <name> --mappings roles:<value>=<role>,groups:<object id>=<role>|none
   access:review   --tenant <slug> [--format json|csv]     (SV-7.3: every authorised person, roles, permissions, last sign-in)
   audit:verify    --tenant <slug>|platform                 (checks the tenant's audit hash chain)
+  audit:destination:add    --tenant <slug> --name <name> --kind syslog-tls|syslog-tcp|syslog-udp|https|file [--format json|cef]
+                  syslog: --host <host> --port <port> [--facility authpriv] (tls: --ca-file <pem> [--server-name <name>])
+                  https:  --url <https url> [--mode json|splunk-hec] --ca-file <pem> (--token-file <file> | --client-cert-file/--client-key-file)
+                  file:   --file-name <name>.jsonl   (written in AUDIT_FILE_DIRECTORY)
+  audit:destination:list   --tenant <slug>      (SIEM destinations and their delivery state)
+  audit:destination:remove --tenant <slug> --name <name>
+  audit:retention --tenant <slug> --days <n>    (at least 180; default 365)
+  audit:checkpoint-key                          (the public key that verifies signed checkpoints, for the SIEM)
 
 Every change is recorded in the tenant's audit trail naming the operator (--operator, default user@host).`;
 
@@ -64,6 +86,18 @@ const OPTIONS = {
   connection: { type: 'string' },
   mappings: { type: 'string' },
   format: { type: 'string' },
+  kind: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'server-name': { type: 'string' },
+  facility: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'client-cert-file': { type: 'string' },
+  'client-key-file': { type: 'string' },
+  url: { type: 'string' },
+  'token-file': { type: 'string' },
+  'file-name': { type: 'string' },
+  days: { type: 'string' },
   operator: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -105,6 +139,15 @@ async function main(argv: string[]): Promise<void> {
       production: config.production,
     });
     const access = createAccessAdministration({ scope, audit, people: users, permissions: APPLICATION_PERMISSIONS });
+    const destinations = new AuditDestinationRepository(scope, secretBox);
+    const operatorEvent = (tenant: string, action: string, target: AuditEventInput['target'], details: Record<string, string>): AuditEventInput => ({
+      tenantId: tenant,
+      action,
+      outcome: 'success',
+      actor: { type: 'operator', operator },
+      ...(target && { target }),
+      details,
+    });
     const tenantId = async (slug: string) => {
       const tenant = await tenants.findBySlug(slug);
       if (!tenant) throw new SsoAdministrationError(`no tenant "${slug}"`);
@@ -236,6 +279,53 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(format === 'json' ? `${JSON.stringify({ generatedAt: new Date().toISOString(), items: people }, null, 2)}\n` : accessReviewCsv(people));
         break;
       }
+      case 'audit:destination:add': {
+        const id = await tenantId(required(values, 'tenant'));
+        const input = destinationInput(values);
+        const added = await TenantContext.run({ tenantId: id, actorId: SYSTEM_ACTOR_ID }, () =>
+          scope.run(async () => {
+            const destination = await destinations.add(input);
+            await audit.record(operatorEvent(id, 'config.changed', { type: 'audit-destination', id: destination.id }, { change: 'added', kind: destination.kind }));
+            return destination;
+          }),
+        );
+        out(`audit destination ${added.name} (${added.kind}, ${added.format}) added: ${added.id}; the forwarder starts delivering from the first event`);
+        break;
+      }
+      case 'audit:destination:list': {
+        const id = await tenantId(required(values, 'tenant'));
+        for (const destination of await TenantContext.run({ tenantId: id, actorId: SYSTEM_ACTOR_ID }, () => destinations.list())) {
+          const { delivery } = destination;
+          const state = delivery.lastError ? `failing (${delivery.attempts}x): ${delivery.lastError}` : 'ok';
+          out(`${destination.name}\t${destination.kind}\t${destination.format}\t${destination.enabled ? 'enabled' : 'disabled'}\tdelivered up to #${delivery.deliveredSequence}\t${state}`);
+        }
+        break;
+      }
+      case 'audit:destination:remove': {
+        const id = await tenantId(required(values, 'tenant'));
+        const name = required(values, 'name');
+        await TenantContext.run({ tenantId: id, actorId: SYSTEM_ACTOR_ID }, () =>
+          scope.run(async () => {
+            const destination = (await destinations.list()).find((candidate) => candidate.name === name);
+            if (!destination || !(await destinations.remove(destination.id))) throw new SsoAdministrationError(`no audit destination "${name}" in tenant "${values.tenant}"`);
+            await audit.record(operatorEvent(id, 'config.changed', { type: 'audit-destination', id: destination.id }, { change: 'removed', kind: destination.kind }));
+          }),
+        );
+        out(`audit destination ${name} removed`);
+        break;
+      }
+      case 'audit:retention': {
+        const days = Number(required(values, 'days'));
+        await setAuditRetention(audit, { tenantId: await tenantId(required(values, 'tenant')), keepDays: days, actor: { type: 'operator', operator } });
+        out(`audit events of ${values.tenant} are kept ${days} days`);
+        break;
+      }
+      case 'audit:checkpoint-key': {
+        const key = auditSigningKeyFrom(config);
+        out(`key id ${key.keyId} (Ed25519); checkpoints carry it as details.keyId:`);
+        process.stdout.write(key.publicKeyPem);
+        break;
+      }
       case 'audit:verify': {
         const slug = required(values, 'tenant');
         const id = slug === 'platform' ? PLATFORM_TENANT_ID : await tenantId(slug);
@@ -257,6 +347,32 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** A destination from the command line's flags; the audit library checks it and names every problem. */
+function destinationInput(values: Record<string, string | boolean | undefined>): AuditDestinationInput {
+  const kind = required(values, 'kind') as AuditDestinationKind;
+  const file = (name: string) => (typeof values[name] === 'string' ? readFileSync(values[name] as string, 'utf8') : undefined);
+  const defined = (entries: Record<string, unknown>) => Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+  const port = values.port === undefined ? undefined : Number(values.port);
+  const settings =
+    kind === 'https'
+      ? defined({ url: values.url, mode: values.mode, caPem: file('ca-file'), clientCertPem: file('client-cert-file') })
+      : kind === 'file'
+        ? defined({ fileName: values['file-name'] })
+        : defined({
+            host: values.host,
+            port,
+            facility: values.facility,
+            ...(kind === 'syslog-tls' && { caPem: file('ca-file'), serverName: values['server-name'], clientCertPem: file('client-cert-file') }),
+          });
+  return {
+    name: required(values, 'name'),
+    kind,
+    ...(typeof values.format === 'string' && { format: values.format as AuditDestinationFormat }),
+    settings,
+    secrets: defined({ token: file('token-file')?.trim(), clientKeyPem: file('client-key-file') }),
+  };
+}
+
 function parseMappings(text: string): Array<{ claim: 'roles' | 'groups'; value: string; roleName: string }> {
   if (text === 'none') return [];
   return text.split(',').map((entry) => {
@@ -271,7 +387,14 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`veilig cli: ${error.message}\n\n${USAGE}\n`);
     process.exit(2);
   }
-  if (error instanceof ConfigError || error instanceof SsoAdministrationError || error instanceof AccessAdministrationError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof SsoAdministrationError ||
+    error instanceof AccessAdministrationError ||
+    error instanceof AuditDestinationError ||
+    error instanceof AuditRetentionError ||
+    error instanceof AuditSigningKeyError
+  ) {
     process.stderr.write(`veilig cli: ${error.message}\n`);
     process.exit(1);
   }

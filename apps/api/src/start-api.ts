@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { routeDeclarations, type RouteDeclaration } from '@veilig/access';
-import { AuditForwarder, AuditMaintenance, AuditWriter, loadAuditSigningKey } from '@veilig/audit';
+import { AuditForwarder, AuditMaintenance, AuditWriter, loadAuditSigningKey, type AuditSigningKey } from '@veilig/audit';
 import type { AppConfig } from '@veilig/platform-config';
 import { TenantDatabaseRouter } from '@veilig/tenancy';
 import { connectSessionRedis, PostgresSessionStore, RedisSessionStore, SecretBox, type SessionStore } from '@veilig/identity';
@@ -87,9 +87,9 @@ export async function startApi(config: AppConfig, options: StartApiOptions = {})
     const tenantDatabases = new TenantDatabaseRouter(dataSource, await prepareDedicatedDatabases(config, logger, progress));
     closers.push(() => tenantDatabases.close());
     const secretBox = secretBoxFrom(config);
-    const auditSigningKey = loadAuditSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'audit-signing-key.pem'), {
-      createIfMissing: !config.production && !config.audit.signingKeyFile,
-    });
+    const auditSigningKey = auditSigningKeyFrom(config);
+    // Only the service (and the operator) may read what file destinations write.
+    mkdirSync(config.audit.fileDirectory, { recursive: true, mode: 0o700 });
     // Reads every tenant's trail where it lives (shared or dedicated); destinations stay shared.
     const auditForwarder = new AuditForwarder(dataSource, {
       secretBox,
@@ -279,6 +279,13 @@ async function prepareDedicatedDatabases(config: AppConfig, logger: Logger, prog
     });
   }
   return appUrls;
+}
+
+/** The key that signs audit checkpoints: the configured one, or outside production one generated under DATA_DIR. */
+export function auditSigningKeyFrom(config: AppConfig): AuditSigningKey {
+  return loadAuditSigningKey(config.audit.signingKeyFile ?? join(config.dataDir, 'audit-signing-key.pem'), {
+    createIfMissing: !config.production && !config.audit.signingKeyFile,
+  });
 }
 
 /** The configured keys, or outside production one generated under DATA_DIR and kept between runs. */
