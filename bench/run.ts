@@ -1,9 +1,10 @@
+import { auditBenchmark } from './audit/index.js';
 import { authBenchmark } from './auth/index.js';
 import type { Benchmark } from './benchmark.js';
 import { httpStackBenchmark } from './http-stack/index.js';
 import { tenancyBenchmark } from './tenancy/index.js';
 
-const BENCHMARKS: readonly Benchmark[] = [httpStackBenchmark, authBenchmark, tenancyBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [httpStackBenchmark, authBenchmark, tenancyBenchmark, auditBenchmark];
 
 const EXIT_INTERRUPTED = 130;
 

@@ -1,27 +1,5 @@
-import { loadConfig } from '@veilig/platform-config';
-import pino from 'pino';
-import { startApi } from '../../apps/api/src/start-api.js';
 import { serveBenchmarkTarget } from './serve-target.js';
+import { startVeiligApi } from './veilig-api-target.js';
 
-/**
- * The kit exactly as `npm start` runs it (TLS policy, security headers, Host check, request
- * id, one JSON access-log line per request), except that logs go to a file instead of stdout:
- * asynchronous writes to a real file cost what production pays, where /dev/null would hide it.
- */
-serveBenchmarkTarget(async (settings) => {
-  const logDestination = pino.destination({ dest: settings.logFile, sync: false });
-  const config = loadConfig(settings.veiligEnv);
-  const api = await startApi(config, { logDestination });
-  return {
-    // The kit names its loopback origin "localhost"; load the address it is bound to, as the
-    // other servers are loaded, so none pays for a name lookup or an extra SNI extension.
-    origin: `https://${config.http.host}:${new URL(api.url).port}`,
-    close: async () => {
-      await api.close();
-      await new Promise((resolve) => {
-        logDestination.once('close', resolve);
-        logDestination.end();
-      });
-    },
-  };
-});
+/** The kit as `npm start` runs it; see startVeiligApi. */
+serveBenchmarkTarget((settings) => startVeiligApi(settings));

@@ -7,6 +7,7 @@ import { measureSecondsFromEnvironment, progress, type Benchmark, type Benchmark
 import { createBenchDatabase } from '../shared/database.js';
 import { formatInteger, formatPercent, formatRatio, renderColumns } from '../shared/report-format.js';
 import { temporaryDirectory } from '../shared/temporary-directory.js';
+import { measureFullPath } from './http-path.js';
 import { measure, type Run } from './measure.js';
 import { BenchNotes1765100000000, PAGE_SIZE, pagePlan, populate, ROWS, TENANTS } from './page-read-table.js';
 import { targets, type Target, type TargetKey } from './targets.js';
@@ -22,7 +23,8 @@ const TARGET_SHARE_OF_BASELINE = 0.75;
 
 export const tenancyBenchmark: Benchmark = {
   name: NAME,
-  description: 'tenant-scoped page read through the row-level security transaction vs one statement without it',
+  description:
+    'tenant-scoped page read through the row-level security transaction vs one statement without it; then through the full HTTP path (session, guard, RLS)',
   run,
 };
 
@@ -39,8 +41,17 @@ interface Result {
 }
 
 async function run(signal: AbortSignal): Promise<BenchmarkOutcome> {
-  const say = (message: string) => progress(NAME, message);
   const measureSeconds = measureSecondsFromEnvironment(DEFAULT_MEASURE_SECONDS);
+  const statements = await measureStatementPaths(measureSeconds, signal);
+  signal.throwIfAborted();
+  const fullPath = await measureFullPath({ measureSeconds, progress: (message) => progress(NAME, message), signal });
+  process.stdout.write(fullPath.text);
+  return { failed: statements.failed || fullPath.failed };
+}
+
+/** The page read at the database: the kit's ways of opening a tenant transaction against the owner's one statement. */
+async function measureStatementPaths(measureSeconds: number, signal: AbortSignal): Promise<BenchmarkOutcome> {
+  const say = (message: string) => progress(NAME, message);
   const database = await createBenchDatabase();
   const dataDir = temporaryDirectory('veilig-bench-tenancy-');
   const pools: DataSource[] = [];
