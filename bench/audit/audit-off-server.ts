@@ -15,6 +15,7 @@ import { startVeiligApi } from '../shared/veilig-api-target.js';
 @Module({})
 class AuditOffModule {
   constructor(writer: AuditWriter) {
+    writer.record = async (input) => (await recordNothing(input)).event;
     writer.recordChained = recordNothing;
   }
 }

@@ -43,9 +43,9 @@ async function caseRow(owner: DataSource, id: string): Promise<Record<string, un
   return rows[0]!;
 }
 
-function listed(response: TestResponse): { ids: string[]; total: number; items: Array<Record<string, unknown>> } {
-  const body = response.json<{ items: Array<Record<string, unknown>>; total: number }>();
-  return { ids: body.items.map((item) => String(item['id'])).sort(), total: body.total, items: body.items };
+function listed(response: TestResponse): { ids: string[]; hasMore: boolean; items: Array<Record<string, unknown>> } {
+  const body = response.json<{ items: Array<Record<string, unknown>>; hasMore: boolean }>();
+  return { ids: body.items.map((item) => String(item['id'])).sort(), hasMore: body.hasMore, items: body.items };
 }
 
 function expectProblem(response: TestResponse, status: number): void {
@@ -116,10 +116,10 @@ describe('cases: least privilege and the audit trail of personal data', () => {
     for (const [member, visible, counts] of expectations) {
       const list = await member.call('GET', '/api/cases?limit=100');
       expect(list.status).toBe(200);
-      expect(listed(list)).toMatchObject({ ids: visible, total: visible.length });
+      expect(listed(list)).toMatchObject({ ids: visible, hasMore: false });
       expect((await member.call('GET', '/api/cases/statistics')).json()).toEqual(counts);
       const open = await member.call('GET', '/api/cases?status=open&limit=100');
-      expect(listed(open).total).toBe(counts.open);
+      expect(listed(open).ids).toHaveLength(counts.open);
       for (const id of allSeeded()) {
         const read = await member.call('GET', `/api/cases/${id}`);
         if (visible.includes(id)) {
@@ -139,9 +139,9 @@ describe('cases: least privilege and the audit trail of personal data', () => {
   it('[SE-4.1] shows a viewer every case of the tenant but never a personal field, in the list and in each case', async () => {
     const list = await viewer.call('GET', '/api/cases?limit=100');
     expect(list.status).toBe(200);
-    const { ids: listedIds, total, items } = listed(list);
+    const { ids: listedIds, hasMore, items } = listed(list);
     expect(listedIds).toEqual(allSeeded());
-    expect(total).toBe(allSeeded().length);
+    expect(hasMore).toBe(false);
     for (const item of items) expect(Object.keys(item).sort()).toEqual(SUMMARY_KEYS);
     for (const id of allSeeded()) {
       const read = await viewer.call('GET', `/api/cases/${id}`);

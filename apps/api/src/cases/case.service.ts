@@ -31,7 +31,7 @@ export class CaseService {
     private readonly users: UserDirectory,
   ) {}
 
-  async list(caller: CaseCaller, query: CaseListQuery): Promise<{ items: CaseSummary[]; total: number }> {
+  async list(caller: CaseCaller, query: CaseListQuery): Promise<{ items: CaseSummary[]; hasMore: boolean }> {
     return this.cases.list(this.readVisibility(caller.access), query);
   }
 

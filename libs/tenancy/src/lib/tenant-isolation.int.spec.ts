@@ -259,6 +259,32 @@ describe('tenant isolation on PostgreSQL', () => {
       await asAlice(() => scope.query("DELETE FROM notes WHERE title LIKE 'tx-%'"));
     });
 
+    it('[SE-6.2] sends atCommit statements with the COMMIT, in the tenant, and drops them with work that fails', async () => {
+      const titles = async () =>
+        (await asAlice(() => scope.query<{ title: string }>("SELECT title FROM notes WHERE title LIKE 'at-commit-%' ORDER BY title"))).map((row) => row.title);
+      await asAlice(() =>
+        scope.run(async () => {
+          await scope.atCommit("INSERT INTO notes (title) VALUES ($1)", ['at-commit-queued']);
+          // Not there yet: it travels with the COMMIT.
+          expect(await scope.query("SELECT title FROM notes WHERE title = 'at-commit-queued'")).toEqual([]);
+        }),
+      );
+      await asAlice(() => scope.run(async () => scope.atCommit("INSERT INTO notes (title) VALUES ($1)", ['at-commit-only'])));
+      await expect(
+        asAlice(() =>
+          scope.run(async () => {
+            await scope.atCommit("INSERT INTO notes (title) VALUES ($1)", ['at-commit-dropped']);
+            throw new Error('the work fails');
+          }),
+        ),
+      ).rejects.toThrow('the work fails');
+      await expect(asAlice(() => scope.run(async () => scope.atCommit('INSERT INTO notes (title) VALUES (NULL)', [])))).rejects.toThrow(/null value/);
+      await asAlice(() => scope.atCommit("INSERT INTO notes (title) VALUES ($1)", ['at-commit-outside']));
+      expect(await titles()).toEqual(['at-commit-only', 'at-commit-outside', 'at-commit-queued']);
+      expect(await asBob(() => scope.query("SELECT title FROM notes WHERE title LIKE 'at-commit-%'"))).toEqual([]);
+      await asAlice(() => scope.query("DELETE FROM notes WHERE title LIKE 'at-commit-%'"));
+    });
+
     it('joins a nested run or query to the open transaction, and refuses to nest another tenant', async () => {
       const pids = await asAlice(() =>
         scope.run(async (manager) => {

@@ -14,9 +14,10 @@ declare module 'pg' {
 /** Bound, never spliced into SQL: the ids reach PostgreSQL as parameter values. */
 const SET_TENANT = "SELECT set_config('app.tenant_id', $1, true), set_config('app.actor_id', $2, true)";
 
-interface Statement {
+/** A statement sent ahead of another; its values go over the wire as text, as given. */
+export interface Statement {
   readonly text: string;
-  readonly values: string[];
+  readonly values: ReadonlyArray<string | null>;
 }
 
 export class FirstQueryNotSupportedError extends Error {
@@ -47,7 +48,7 @@ class PrecededQuery extends pg.Query {
   override prepare(connection: Connection): void {
     for (const { text, values } of this.preceding) {
       connection.parse({ name: '', text, types: [] }, true);
-      connection.bind({ values }, true);
+      connection.bind({ values: [...values] }, true);
       connection.describe({ type: 'P', name: '' }, true);
       connection.execute({}, true);
     }
@@ -83,6 +84,17 @@ export async function queryAsTenant<T extends QueryResultRow>(
   values: readonly unknown[],
 ): Promise<T[]> {
   return (await send<T>(connection, { text: sql, values: [...values] }, [setTenant(identity)])).rows;
+}
+
+/**
+ * Ends the open transaction with COMMIT, sending `statements` ahead of it in the same write: the
+ * statements and the commit cost one round trip together. Resolves with COMMIT's command tag,
+ * which is ROLLBACK when the transaction had failed; rejects with a statement's error (the server
+ * then skips the COMMIT, and the transaction is left aborted for the caller to roll back).
+ */
+export async function commitAfter(connection: ClientBase, statements: readonly Statement[]): Promise<string> {
+  if (statements.length === 0) return (await connection.query('COMMIT')).command;
+  return (await send(connection, { text: 'COMMIT', values: [] }, statements)).command;
 }
 
 export interface PendingTenantTransaction {

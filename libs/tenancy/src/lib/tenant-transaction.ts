@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { TenantContext, type TenantIdentity } from './tenant-context.js';
-import { openOnFirstQuery, queryAsTenant } from './tenant-statement.js';
+import { commitAfter, openOnFirstQuery, queryAsTenant, type Statement } from './tenant-statement.js';
 
 /** Where a tenant's rows live: the shared database, or (dedicated mode) one of its own. */
 export interface TenantDataSources {
@@ -31,6 +31,8 @@ export class TenantScopeConflictError extends Error {
 interface OpenTransaction {
   readonly identity: TenantIdentity;
   readonly runner: QueryRunner;
+  /** Statements to send with the COMMIT (atCommit). */
+  readonly atCommit: Statement[];
 }
 
 /**
@@ -43,7 +45,8 @@ interface OpenTransaction {
  * - `query` sends the settings and its one statement together, before one Sync: one round trip,
  *   and hardly more work for PostgreSQL than the statement alone.
  * - `run` sends BEGIN and the settings together with the work's first query, and COMMIT after
- *   the work: two round trips for a single query, and one more for each further query.
+ *   the work: two round trips for a single query, and one more for each further query;
+ *   statements queued with `atCommit` travel with the COMMIT and cost none.
  */
 export class TenantScope {
   private readonly dataSources: TenantDataSources;
@@ -69,12 +72,17 @@ export class TenantScope {
       // would send its own START TRANSACTION and COMMIT ours half-way, and a nested
       // `manager.transaction()` would do the same instead of making a savepoint.
       Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+      const open: OpenTransaction = { identity, runner, atCommit: [] };
       try {
-        const result = await this.open.run({ identity, runner }, () => work(runner.manager));
+        const result = await this.open.run(open, () => work(runner.manager));
+        const pending = [...open.atCommit];
+        // Work that sent nothing but statements for the commit: the first of them opens the transaction.
+        const first = transaction.isOpen() ? undefined : pending.shift();
+        if (first) await connection.query(first.text, [...first.values]);
         if (transaction.isOpen()) {
           // Not TypeORM's commitTransaction(): it cannot tell a COMMIT from the ROLLBACK that
           // PostgreSQL answers when a statement failed and the work caught that and carried on.
-          const { command } = await connection.query('COMMIT');
+          const command = await commitAfter(connection, pending);
           if (command !== 'COMMIT') throw new TenantTransactionAbortedError();
         }
         return result;
@@ -102,6 +110,18 @@ export class TenantScope {
     const connection = (await joined.runner.connect()) as PoolClient;
     const statement: QueryConfig & { queryMode: 'extended' } = { text: sql, values: [...parameters], queryMode: 'extended' };
     return (await connection.query<T>(statement)).rows;
+  }
+
+  /**
+   * A statement whose result nobody waits for (an audit row): inside `run` it is sent with the
+   * COMMIT, in the same write, so it costs no round trip of its own and commits or rolls back
+   * with the work; outside `run` it is a one-statement transaction now. Either way it has run
+   * when the work that asked for it has returned.
+   */
+  async atCommit(sql: string, parameters: ReadonlyArray<string | null> = []): Promise<void> {
+    const joined = this.joinable(TenantContext.current());
+    if (joined) joined.atCommit.push({ text: sql, values: [...parameters] });
+    else await this.query(sql, parameters);
   }
 
   private joinable(identity: TenantIdentity): OpenTransaction | undefined {

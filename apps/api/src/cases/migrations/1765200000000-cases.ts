@@ -31,7 +31,7 @@ export class Cases1765200000000 implements MigrationInterface {
         closed_at timestamptz
       )`);
     await enableTenantRowLevelSecurity(queryRunner, 'cases');
-    await queryRunner.query('CREATE INDEX cases_tenant_created ON cases (tenant_id, created_at DESC, id)');
+    await queryRunner.query('CREATE INDEX cases_tenant_created ON cases (tenant_id, created_at DESC, id DESC)');
     await queryRunner.query('CREATE INDEX cases_tenant_assignee ON cases (tenant_id, assignee_id)');
     await queryRunner.query('CREATE INDEX cases_tenant_team ON cases (tenant_id, team)');
   }

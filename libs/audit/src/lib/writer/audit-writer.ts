@@ -12,6 +12,8 @@ const INSERT_EVENT = `
   INSERT INTO audit_events (canonical) VALUES ($1)
   RETURNING sequence, encode(hash, 'hex') AS hash, encode(previous_hash, 'hex') AS previous_hash`;
 
+const INSERT_EVENT_AT_COMMIT = 'INSERT INTO audit_events (canonical) VALUES ($1)';
+
 interface InsertedRow {
   readonly sequence: string;
   readonly hash: string;
@@ -28,9 +30,15 @@ interface InsertedRow {
 export class AuditWriter {
   constructor(readonly scope: TenantScope) {}
 
-  /** Validates, sanitises and stores `input`; resolves when the row is written (committed, outside a `run`). */
+  /**
+   * Validates, sanitises and stores `input`. Inside a `scope.run` the row goes out with that
+   * transaction's COMMIT (no round trip of its own, and the chain head is locked only for the
+   * commit); the work has not returned before it is stored. Outside one it is stored at once.
+   */
   async record(input: AuditEventInput): Promise<AuditEvent> {
-    return (await this.recordChained(input)).event;
+    const event = buildAuditEvent(input);
+    await inTenantContext(event.tenantId, event.actor.userId ?? SYSTEM_ACTOR_ID, () => this.scope.atCommit(INSERT_EVENT_AT_COMMIT, [canonicalJson(event)]));
+    return event;
   }
 
   /** As `record`, with the chain position the database gave the event. */
