@@ -21,12 +21,18 @@ const CONNECTION_VALUES = 'c.id, c.tenant_id, c.name, c.protocol, c.settings, c.
 const PRE_TENANT_LOOKUPS: ReadonlyArray<{ readonly signature: string; readonly definition: string }> = [
   {
     // Every request: one statement, and a write only when the recorded use is older than
-    // `touch_after_seconds` (see PostgresSessionStore.resolve).
+    // `touch_after_seconds` (see PostgresSessionStore.resolve). PL/pgSQL rather than SQL because
+    // PostgreSQL 15 plans the body of a SQL function that cannot be inlined (a SECURITY DEFINER
+    // one never is) at every call, and PL/pgSQL keeps its plan for the connection: measured about
+    // 500 against 200 µs per call. use_column: the result columns share the tables' column names.
     signature: 'identity_resolve_session(bytea, double precision, inet, integer)',
     definition: `
       CREATE FUNCTION identity_resolve_session(requested_token_hash bytea, idle_timeout_ms double precision, request_ip inet, touch_after_seconds integer)
       RETURNS TABLE (${SESSION_COLUMNS}, department text, access_version bigint, idp_subject text, display_name text, email text)
-      LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+      LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+      #variable_conflict use_column
+      BEGIN
+        RETURN QUERY
         WITH live AS (
           SELECT ${SESSION_VALUES}, s.token_hash, u.department, t.access_version, u.idp_subject, u.display_name, u.email
             FROM sessions s JOIN tenants t ON t.id = s.tenant_id JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
@@ -41,7 +47,8 @@ const PRE_TENANT_LOOKUPS: ReadonlyArray<{ readonly signature: string; readonly d
         )
         SELECT live.id, live.user_id, live.tenant_id, live.auth_method, live.idp_session_id, live.client_ip, live.user_agent, live.created_at,
                live.last_seen_at, live.expires_at, live.department, live.access_version, live.idp_subject, live.display_name, live.email
-          FROM live
+          FROM live;
+      END
       $$`,
   },
   {
