@@ -7,15 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/test-api.js';
 
 /**
- * Identity tables read before a tenant is known: a session by its token, an SSO connection by the
- * id in the IdP's callback URL, a user while signing in. Their stores scope every query by tenant
- * themselves; moving them under row-level security (with lookups through SECURITY DEFINER
- * functions) is open work, listed in docs/tenancy.md.
+ * The one tenant table without row-level security. Users, sessions and SSO connections are under
+ * it like every other tenant table; their reads before a tenant is known go through SECURITY
+ * DEFINER lookups (migration IdentityRowLevelSecurity1764600000000, docs/tenancy.md).
  */
-const PRE_TENANT_LOOKUPS: readonly TenantTableExemption[] = [
-  { table: 'public.sessions', reason: 'looked up by token hash before the tenant is known' },
-  { table: 'public.sso_connections', reason: 'looked up by id at the SSO endpoints before the tenant is known' },
-  { table: 'public.users', reason: 'found and provisioned during sign-in, before a session exists' },
+const EXEMPTIONS: readonly TenantTableExemption[] = [
   {
     table: 'public.audit_delivery_cursors',
     reason: "the audit forwarder's cross-tenant work queue (destination, tenant, sequence, timing, a short error); holds no tenant data",
@@ -39,8 +35,8 @@ describe('tenant isolation of every table the kit migrates', () => {
     await service?.close();
   });
 
-  it('[SE-6.2] [SE-4.1] finds no tenant table without forced row-level security and policies, beyond the documented pre-tenant lookups', async () => {
-    const problems = await tenantIsolationProblems(app, { exemptions: PRE_TENANT_LOOKUPS });
+  it("[SE-6.2] [SE-4.1] finds no tenant table without forced row-level security and policies, beyond the audit forwarder's work queue", async () => {
+    const problems = await tenantIsolationProblems(app, { exemptions: EXEMPTIONS });
     expect(problems).toEqual([]);
   });
 });

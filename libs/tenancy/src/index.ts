@@ -1,10 +1,11 @@
-export { TenantContext, TenantContextMissingError, InvalidTenantIdentityError } from './lib/tenant-context.js';
+export { SYSTEM_ACTOR_ID, TenantContext, TenantContextMissingError, InvalidTenantIdentityError } from './lib/tenant-context.js';
 export type { TenantIdentity } from './lib/tenant-context.js';
 export { TenantContextInterceptor } from './lib/tenant-context.interceptor.js';
 export { TenantScope, TenantScopeConflictError, TenantTransactionAbortedError } from './lib/tenant-transaction.js';
 export { FirstQueryNotSupportedError } from './lib/tenant-statement.js';
 export type { TenantDataSources } from './lib/tenant-transaction.js';
 export { enableTenantRowLevelSecurity, TenantTableError } from './lib/rls-migration.js';
+export type { TenantRowLevelSecurityOptions } from './lib/rls-migration.js';
 export { TenantDatabaseRouter, DedicatedDatabaseConfigError } from './lib/tenant-database-router.js';
 export type { DedicatedDatabases } from './lib/tenant-database-router.js';
 export { tenantIsolationProblems } from './lib/catalog.js';

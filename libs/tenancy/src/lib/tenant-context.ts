@@ -18,6 +18,9 @@ export class InvalidTenantIdentityError extends Error {
   override readonly name = 'InvalidTenantIdentityError';
 }
 
+/** Actor id used for the tenant context when the system, not a user, acts. */
+export const SYSTEM_ACTOR_ID = '00000000-0000-0000-0000-000000000001';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a value has the canonical UUID text form. */

@@ -4,8 +4,8 @@ export const AUDIT_SCHEMA_VERSION = 1;
 /** Tenant whose hash chain holds platform/operator events that belong to no tenant. */
 export const PLATFORM_TENANT_ID = '00000000-0000-0000-0000-000000000000';
 
-/** Actor id used for the tenant context when the system, not a user, acts. */
-export const SYSTEM_ACTOR_ID = '00000000-0000-0000-0000-000000000001';
+/** Defined by the tenancy library, which identity work without a signed-in user needs too. */
+export { SYSTEM_ACTOR_ID } from '@veilig/tenancy';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@veilig/platform-testing';
+import { SYSTEM_ACTOR_ID, TenantContext, TenantScope } from '@veilig/tenancy';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,10 +56,14 @@ describe('SSO declarations', () => {
     return `${server.origin}${path}`;
   }
 
+  /** The stored row, read as the application does: in its tenant's context (row-level security). */
   async function sealedRow(tenantSlug: string, name: string): Promise<{ secrets_sealed: string; settings: Record<string, unknown> }> {
-    const rows = await app.query<Array<{ secrets_sealed: string; settings: Record<string, unknown> }>>(
-      'SELECT c.secrets_sealed, c.settings FROM sso_connections c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = $1 AND c.name = $2',
-      [tenantSlug, name],
+    const [tenant] = await app.query<Array<{ id: string }>>('SELECT id FROM tenants WHERE slug = $1', [tenantSlug]);
+    const rows = await TenantContext.run({ tenantId: tenant!.id, actorId: SYSTEM_ACTOR_ID }, () =>
+      new TenantScope(app).query<{ secrets_sealed: string; settings: Record<string, unknown> }>(
+        'SELECT secrets_sealed, settings FROM sso_connections WHERE name = $1',
+        [name],
+      ),
     );
     return rows[0]!;
   }

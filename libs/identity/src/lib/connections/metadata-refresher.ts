@@ -109,7 +109,7 @@ export class MetadataRefresher {
       spSigningCertPem: current.spSigningCertPem,
     };
     const changes = describeChanges(current, next);
-    await this.connections.updateSettings(connection.id, changes.length > 0 ? (next as unknown as Record<string, unknown>) : connection.settings);
+    await this.connections.updateSettings(connection, changes.length > 0 ? (next as unknown as Record<string, unknown>) : connection.settings);
     if (changes.length === 0) return { connectionId: connection.id, outcome: 'unchanged' };
     this.forget(connection.id);
     return this.report(connection, { outcome: 'updated', detail: changes.join('; ') });

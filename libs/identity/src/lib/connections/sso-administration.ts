@@ -189,7 +189,7 @@ export class SsoAdministration {
     const settings = connection.settings as unknown as OidcSettings;
     const changed = (['issuer', 'clientId'] as const).filter((field) => settings[field] !== changes[field]);
     if (changed.length === 0) return connection;
-    const updated = await this.connections.updateSettings(connection.id, { ...settings, ...changes });
+    const updated = await this.connections.updateSettings(connection, { ...settings, ...changes });
     await this.emit({
       action: 'sso.connection.updated',
       outcome: 'success',

@@ -1,6 +1,6 @@
-import { queryRows } from '@veilig/platform-database';
 import type { DataSource } from 'typeorm';
 import type { FederatedIdentity } from '../federated-identity.js';
+import { IdentityTenantRows } from '../tenant-rows.js';
 
 export interface User {
   readonly id: string;
@@ -26,8 +26,13 @@ interface UserRow {
 
 const COLUMNS = 'id, tenant_id, idp_subject, email, given_name, surname, display_name, department';
 
+/** The users of each tenant; every query runs in the tenant's context (row-level security). */
 export class UserDirectory {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly tenantRows: IdentityTenantRows;
+
+  constructor(dataSource: DataSource) {
+    this.tenantRows = new IdentityTenantRows(dataSource);
+  }
 
   /**
    * Just-in-time provisioning: the user is keyed by (tenant, IdP subject) — the Entra object id —
@@ -35,7 +40,8 @@ export class UserDirectory {
    * sign-in; a missing attribute clears the stored one, so nothing outlives the IdP's truth.
    */
   async provisionFederated(tenantId: string, identity: FederatedIdentity): Promise<User> {
-    const rows = await queryRows<UserRow>(this.dataSource, 
+    const rows = await this.tenantRows.query<UserRow>(
+      tenantId,
       `INSERT INTO users (tenant_id, idp_subject, email, given_name, surname, display_name, department, last_login_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now())
        ON CONFLICT (tenant_id, idp_subject) DO UPDATE
@@ -57,8 +63,8 @@ export class UserDirectory {
 
   /** Everybody of one tenant, with their last sign-in: the people an access review (SV-7.3) lists. */
   async listForTenant(tenantId: string): Promise<Array<User & { readonly lastLoginAt: Date | null }>> {
-    const rows = await queryRows<UserRow & { last_login_at: Date | null }>(
-      this.dataSource,
+    const rows = await this.tenantRows.query<UserRow & { last_login_at: Date | null }>(
+      tenantId,
       `SELECT ${COLUMNS}, last_login_at FROM users WHERE tenant_id = $1 ORDER BY lower(coalesce(display_name, email, '')), id`,
       [tenantId],
     );
@@ -66,7 +72,7 @@ export class UserDirectory {
   }
 
   async findById(tenantId: string, userId: string): Promise<User | undefined> {
-    const rows = await queryRows<UserRow>(this.dataSource, `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, userId]);
+    const rows = await this.tenantRows.query<UserRow>(tenantId, `SELECT ${COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, userId]);
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { queryRows } from '@veilig/platform-database';
 import type { DataSource } from 'typeorm';
+import { IdentityTenantRows } from '../tenant-rows.js';
 import {
   DEFAULT_SESSION_POLICY,
   isWellFormedSessionToken,
@@ -30,18 +31,27 @@ interface SessionRow {
 
 const COLUMNS = 's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at';
 
-/** Sessions in the `sessions` table of the shared database: the default, and nothing to run beside it. */
+/**
+ * Sessions in the `sessions` table of the shared database: the default, and nothing to run beside
+ * it. The table is under row-level security: what names a session by its token runs through the
+ * pre-tenant lookups identity_resolve_session and identity_revoke_session (SECURITY DEFINER,
+ * migration IdentityRowLevelSecurity1764600000000), everything else in the tenant's context.
+ */
 export class PostgresSessionStore extends SessionStore {
+  private readonly tenantRows: IdentityTenantRows;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly policy: SessionPolicy = DEFAULT_SESSION_POLICY,
   ) {
     super();
+    this.tenantRows = new IdentityTenantRows(dataSource);
   }
 
   async create(session: NewSession): Promise<{ token: string; session: ActiveSession }> {
     const token = newSessionToken();
-    const rows = await queryRows<SessionRow>(this.dataSource, 
+    const rows = await this.tenantRows.query<SessionRow>(
+      session.tenantId,
       `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at, idp_logout_sealed)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000), $9)
        RETURNING ${COLUMNS}`,
@@ -63,24 +73,14 @@ export class PostgresSessionStore extends SessionStore {
   /**
    * One statement, and a read in the common case: the use is recorded only when the last record
    * is older than a minute, so a busy user does not cost a write (and a WAL flush) per request.
+   * The tenant is not known before the session is found, hence the SECURITY DEFINER lookup.
    */
   async resolve(token: string, clientIp: string): Promise<ResolvedSession | undefined> {
     if (!isWellFormedSessionToken(token)) return undefined;
     const rows = await queryRows<SessionRow & { department: string | null; access_version: string; idp_subject: string | null; display_name: string | null; email: string | null }>(
       this.dataSource,
-      `WITH live AS (
-         SELECT ${COLUMNS}, s.token_hash, u.department, t.access_version, u.idp_subject, u.display_name, u.email
-           FROM sessions s JOIN tenants t ON t.id = s.tenant_id JOIN users u ON u.id = s.user_id
-          WHERE s.token_hash = $1 AND t.status = 'active'
-            AND s.revoked_at IS NULL AND s.expires_at > now()
-            AND s.last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
-            AND (coalesce(cardinality(t.ip_allow_list), 0) = 0 OR $3::inet <<= ANY(t.ip_allow_list))
-       ), touched AS (
-         UPDATE sessions SET last_seen_at = now()
-           FROM live WHERE sessions.token_hash = live.token_hash AND live.last_seen_at < now() - interval '${LAST_SEEN_GRANULARITY_SECONDS} seconds'
-       )
-       SELECT id, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, created_at, last_seen_at, expires_at, department, access_version, idp_subject, display_name, email FROM live`,
-      [sessionTokenHash(token), this.policy.idleTimeoutMs, clientIp],
+      'SELECT * FROM identity_resolve_session($1, $2, $3, $4)',
+      [sessionTokenHash(token), this.policy.idleTimeoutMs, clientIp, LAST_SEEN_GRANULARITY_SECONDS],
     );
     const row = rows[0];
     return row
@@ -96,14 +96,15 @@ export class PostgresSessionStore extends SessionStore {
   async revoke(token: string): Promise<(ActiveSession & { readonly idpLogoutSealed: string | null }) | undefined> {
     const rows = await queryRows<SessionRow & { idp_logout_sealed: string | null }>(
       this.dataSource,
-      `UPDATE sessions AS s SET revoked_at = now() WHERE s.token_hash = $1 AND s.revoked_at IS NULL RETURNING ${COLUMNS}, s.idp_logout_sealed`,
+      'SELECT * FROM identity_revoke_session($1)',
       [sessionTokenHash(token)],
     );
     return rows[0] ? { ...toSession(rows[0]), idpLogoutSealed: rows[0].idp_logout_sealed } : undefined;
   }
 
   async revokeById(tenantId: string, sessionId: string): Promise<boolean> {
-    const rows = await queryRows<unknown>(this.dataSource, 
+    const rows = await this.tenantRows.query(
+      tenantId,
       'UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id',
       [tenantId, sessionId],
     );
@@ -111,7 +112,8 @@ export class PostgresSessionStore extends SessionStore {
   }
 
   async revokeAllOfUser(tenantId: string, userId: string): Promise<number> {
-    const rows = await queryRows<unknown>(this.dataSource, 
+    const rows = await this.tenantRows.query(
+      tenantId,
       'UPDATE sessions SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
       [tenantId, userId],
     );
@@ -119,7 +121,8 @@ export class PostgresSessionStore extends SessionStore {
   }
 
   async listActive(tenantId: string, userId?: string): Promise<ActiveSession[]> {
-    const rows = await queryRows<SessionRow>(this.dataSource, 
+    const rows = await this.tenantRows.query<SessionRow>(
+      tenantId,
       `SELECT ${COLUMNS} FROM sessions s
         WHERE s.tenant_id = $1 AND ($2::uuid IS NULL OR s.user_id = $2)
           AND s.revoked_at IS NULL AND s.expires_at > now()

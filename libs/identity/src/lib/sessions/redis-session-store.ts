@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient, ErrorReply, type RedisClientType } from '@redis/client';
-import { queryRows } from '@veilig/platform-database';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { IdentityTenantRows } from '../tenant-rows.js';
 import {
   DEFAULT_SESSION_POLICY,
   isWellFormedSessionToken,
@@ -36,8 +36,8 @@ interface AccessRow {
 }
 
 /**
- * One query by (tenant, user): the tenant is active, the client is inside its IP allow-list
- * (SV-4), and the user still exists, with what authorization and the audit trail need. Reading it
+ * One query by (tenant, user), in that tenant's context (users is under row-level security): the
+ * tenant is active, the client is inside its IP allow-list (SV-4), and the user still exists, with what authorization and the audit trail need. Reading it
  * here at every request is what makes a suspension or a changed allow-list count at once, exactly
  * as with the sessions in PostgreSQL.
  */
@@ -141,13 +141,15 @@ return redis.call('ZRANGE', KEYS[1], 0, -1)`);
 export class RedisSessionStore extends SessionStore {
   private readonly keyPrefix: string;
   private readonly policy: SessionPolicy;
+  private readonly tenantRows: IdentityTenantRows;
 
   constructor(
     private readonly redis: RedisClientType,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     options: RedisSessionStoreOptions = {},
   ) {
     super();
+    this.tenantRows = new IdentityTenantRows(dataSource);
     this.keyPrefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
     this.policy = options.policy ?? DEFAULT_SESSION_POLICY;
   }
@@ -203,7 +205,7 @@ export class RedisSessionStore extends SessionStore {
     // The expiry already removed such a record; checking the policy too keeps a record whose
     // expiry was lost (or a policy shortened since) from living on.
     if (!session || !this.isLive(session, now)) return undefined;
-    const access = (await queryRows<AccessRow>(this.dataSource, ACCESS_SQL, [session.tenantId, session.userId, clientIp]))[0];
+    const access = (await this.tenantRows.query<AccessRow>(session.tenantId, ACCESS_SQL, [session.tenantId, session.userId, clientIp]))[0];
     if (!access) return undefined;
     if (now - session.lastSeenAt.getTime() >= LAST_SEEN_GRANULARITY_SECONDS * 1000) {
       await this.run(TOUCH, this.sessionKeys(tokenHash, session.id, session.tenantId, session.userId), [

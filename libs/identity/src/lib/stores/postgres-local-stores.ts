@@ -2,6 +2,7 @@ import { queryRows } from '@veilig/platform-database';
 import type { DataSource } from 'typeorm';
 import type { LocalAccount, LocalAccountStore } from '../local/local-sign-in.js';
 import type { ThrottleOutcome, ThrottleStore } from '../local/login-throttle.js';
+import { IdentityTenantRows } from '../tenant-rows.js';
 
 interface LocalAccountRow {
   id: string;
@@ -16,13 +17,21 @@ interface LocalAccountRow {
 
 const ACCOUNT_COLUMNS = 'id, tenant_id, email, password_hash, totp_secret_sealed, totp_confirmed_at, totp_last_step, recovery_code_hashes';
 
-/** Local (password + TOTP) accounts; e-mail addresses are stored in their normalised form. */
+/**
+ * Local (password + TOTP) accounts; e-mail addresses are stored in their normalised form. Every
+ * query runs in the tenant's context (users is under row-level security): a local sign-in names
+ * its tenant before it names the account.
+ */
 export class PostgresLocalAccountStore implements LocalAccountStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly tenantRows: IdentityTenantRows;
+
+  constructor(dataSource: DataSource) {
+    this.tenantRows = new IdentityTenantRows(dataSource);
+  }
 
   async findByEmail(tenantId: string, normalisedEmail: string): Promise<LocalAccount | undefined> {
-    const rows = await queryRows<LocalAccountRow>(
-      this.dataSource,
+    const rows = await this.tenantRows.query<LocalAccountRow>(
+      tenantId,
       `SELECT ${ACCOUNT_COLUMNS} FROM users WHERE tenant_id = $1 AND lower(email) = $2 AND password_hash IS NOT NULL`,
       [tenantId, normalisedEmail],
     );
@@ -30,8 +39,8 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
   }
 
   async findById(tenantId: string, userId: string): Promise<LocalAccount | undefined> {
-    const rows = await queryRows<LocalAccountRow>(
-      this.dataSource,
+    const rows = await this.tenantRows.query<LocalAccountRow>(
+      tenantId,
       `SELECT ${ACCOUNT_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2 AND password_hash IS NOT NULL`,
       [tenantId, userId],
     );
@@ -39,8 +48,8 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
   }
 
   async advanceTotpStep(tenantId: string, userId: string, step: number): Promise<boolean> {
-    const rows = await queryRows(
-      this.dataSource,
+    const rows = await this.tenantRows.query(
+      tenantId,
       `UPDATE users SET totp_last_step = $3, last_login_at = now()
         WHERE tenant_id = $1 AND id = $2 AND (totp_last_step IS NULL OR totp_last_step < $3) RETURNING id`,
       [tenantId, userId, step],
@@ -49,8 +58,8 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
   }
 
   async removeRecoveryCode(tenantId: string, userId: string, codeHash: string): Promise<boolean> {
-    const rows = await queryRows(
-      this.dataSource,
+    const rows = await this.tenantRows.query(
+      tenantId,
       `UPDATE users SET recovery_code_hashes = array_remove(recovery_code_hashes, $3), last_login_at = now()
         WHERE tenant_id = $1 AND id = $2 AND $3 = ANY(recovery_code_hashes) RETURNING id`,
       [tenantId, userId, codeHash],
@@ -59,7 +68,7 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
   }
 
   async replacePasswordHash(tenantId: string, userId: string, passwordHash: string): Promise<void> {
-    await queryRows(this.dataSource, 'UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, userId, passwordHash]);
+    await this.tenantRows.query(tenantId, 'UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, userId, passwordHash]);
   }
 
   /**
@@ -67,8 +76,8 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
    * enrolled an authenticator app; the database refuses this on a federated tenant.
    */
   async createAccount(tenantId: string, normalisedEmail: string, passwordHash: string, names: { displayName?: string } = {}): Promise<string> {
-    const rows = await queryRows<{ id: string }>(
-      this.dataSource,
+    const rows = await this.tenantRows.query<{ id: string }>(
+      tenantId,
       'INSERT INTO users (tenant_id, email, password_hash, display_name) VALUES ($1, $2, $3, $4) RETURNING id',
       [tenantId, normalisedEmail, passwordHash, names.displayName ?? null],
     );
@@ -77,16 +86,16 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
 
   /** An enrolment not confirmed yet: it replaces any earlier unconfirmed one, never a confirmed one. */
   async storePendingTotpSecret(tenantId: string, userId: string, sealedSecret: string): Promise<void> {
-    await queryRows(
-      this.dataSource,
+    await this.tenantRows.query(
+      tenantId,
       'UPDATE users SET totp_secret_sealed = $3 WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL',
       [tenantId, userId, sealedSecret],
     );
   }
 
   async findPendingTotpSecret(tenantId: string, userId: string): Promise<string | undefined> {
-    const rows = await queryRows<{ totp_secret_sealed: string | null }>(
-      this.dataSource,
+    const rows = await this.tenantRows.query<{ totp_secret_sealed: string | null }>(
+      tenantId,
       'SELECT totp_secret_sealed FROM users WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL',
       [tenantId, userId],
     );
@@ -94,8 +103,8 @@ export class PostgresLocalAccountStore implements LocalAccountStore {
   }
 
   async confirmTotp(tenantId: string, userId: string, step: number, recoveryCodeHashes: readonly string[]): Promise<void> {
-    await queryRows(
-      this.dataSource,
+    await this.tenantRows.query(
+      tenantId,
       `UPDATE users SET totp_confirmed_at = now(), totp_last_step = $3, recovery_code_hashes = $4, last_login_at = now()
         WHERE tenant_id = $1 AND id = $2 AND totp_confirmed_at IS NULL`,
       [tenantId, userId, step, [...recoveryCodeHashes]],
