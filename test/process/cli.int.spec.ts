@@ -118,6 +118,18 @@ describe('the operator command line (npm run cli)', () => {
     expect(broken.stdout).toContain('BROKEN at sequence 2');
   });
 
+  it('[SE-6.2] [SE-3.2] suspends and reactivates a tenant, and refuses to bring back a terminated one', async () => {
+    expect((await cli('tenant:add', '--slug', 'stichting-weg', '--name', 'Stichting Weg', '--mode', 'local-2fa')).code).toBe(0);
+    expect((await cli('tenant:set-status', '--tenant', 'stichting-weg', '--status', 'suspended')).stdout).toContain('is suspended');
+    expect((await cli('tenant:set-status', '--tenant', 'stichting-weg', '--status', 'terminated')).code).toBe(0);
+    const back = await cli('tenant:set-status', '--tenant', 'stichting-weg', '--status', 'active');
+    expect(back.code).toBe(1);
+    expect(back.stderr).toContain('cannot be undone');
+    const changes = (await events('stichting-weg')).filter((event) => event.action === 'tenant.status.changed');
+    expect(changes).toHaveLength(3);
+    expect((await owner.query("SELECT status FROM tenants WHERE slug = 'stichting-weg'")).rows).toEqual([{ status: 'terminated' }]);
+  });
+
   it('[SE-3.2] prints the public key that verifies the signed checkpoints', async () => {
     const key = await cli('audit:checkpoint-key');
     expect(key.code).toBe(0);

@@ -43,6 +43,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   tenant:add      --slug <slug> --name <name> --mode federated|local-2fa [--domains a.nl,b.nl]
   tenant:list
   tenant:set-mode --tenant <slug> --mode federated|local-2fa
+  tenant:set-status --tenant <slug> --status active|suspended|terminated   (suspended and terminated tenants cannot sign in; terminated is final)
   tenant:set-ip-allow-list --tenant <slug> --ranges 192.0.2.0/24,2001:db8::/48|none   (SV-4)
   sso:add         --tenant <slug> --name <name> --protocol saml (--metadata-file <file> | --metadata-url <https url>) [--sp-entity-id <uri>]
   sso:add         --tenant <slug> --name <name> --protocol oidc --issuer <https://login.microsoftonline.com/<tid>/v2.0>
@@ -98,6 +99,7 @@ const OPTIONS = {
   'token-file': { type: 'string' },
   'file-name': { type: 'string' },
   days: { type: 'string' },
+  status: { type: 'string' },
   operator: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -181,6 +183,13 @@ async function main(argv: string[]): Promise<void> {
       case 'tenant:set-mode': {
         const tenant = await administration.setAuthMode(required(values, 'tenant'), authMode(required(values, 'mode')));
         out(`tenant ${tenant.slug} now signs in ${tenant.authMode}`);
+        break;
+      }
+      case 'tenant:set-status': {
+        const status = required(values, 'status');
+        if (status !== 'active' && status !== 'suspended' && status !== 'terminated') throw new UsageError('--status must be active, suspended or terminated');
+        const tenant = await administration.setStatus(required(values, 'tenant'), status);
+        out(`tenant ${tenant.slug} is ${tenant.status}`);
         break;
       }
       case 'tenant:set-ip-allow-list': {

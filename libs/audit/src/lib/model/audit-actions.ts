@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = {
   'session.revoked': 'A session was ended by an administrator or by a security rule.',
   'tenant.created': 'A tenant was created.',
   'tenant.auth-mode.changed': 'A tenant switched between federated and local sign-in.',
+  'tenant.status.changed': 'A tenant was suspended, reactivated or terminated.',
   'tenant.email-domains.changed': "The e-mail domains of a tenant's users changed.",
   'tenant.ip-allow-list.changed': "A tenant's IP allow list changed.",
   'export.started': 'A tenant data export was started.',

@@ -1,7 +1,7 @@
 import { issueCertificate, type IssuedCertificate } from '@veilig/platform-pki';
 import type { OutboundRequestOptions } from '../oidc/ssrf-guard.js';
 import { parseIdpMetadata } from '../saml/idp-metadata.js';
-import type { AuthMode, Tenant, TenantDirectory } from '../directory/tenant-directory.js';
+import type { AuthMode, Tenant, TenantDirectory, TenantStatus } from '../directory/tenant-directory.js';
 import type { IdentityEvents } from '../web/identity-events.js';
 import type { OidcSettings, SamlSettings } from '../web/federation-registry.js';
 import { fetchIdpMetadata } from './fetch-idp-metadata.js';
@@ -85,6 +85,18 @@ export class SsoAdministration {
       await this.emit({ action: 'tenant.auth-mode.changed', outcome: 'failure', tenantId: tenant.id, reason: (error as Error).message });
       throw new SsoAdministrationError((error as Error).message);
     }
+  }
+
+  /** The tenant's lifecycle (active, suspended, terminated); termination cannot be undone. */
+  async setStatus(slug: string, status: TenantStatus): Promise<Tenant> {
+    const tenant = await this.tenant(slug);
+    const changed = await this.tenants.setStatus(tenant.id, status);
+    if (!changed) {
+      await this.emit({ action: 'tenant.status.changed', outcome: 'failure', tenantId: tenant.id, reason: `${tenant.status}->${status} refused: termination is final` });
+      throw new SsoAdministrationError(`tenant "${slug}" is terminated; that cannot be undone`);
+    }
+    await this.emit({ action: 'tenant.status.changed', outcome: 'success', tenantId: tenant.id, reason: `${tenant.status}->${status}` });
+    return changed;
   }
 
   async findTenant(slug: string): Promise<Tenant | undefined> {

@@ -75,6 +75,20 @@ export class TenantDirectory {
     return toTenant(rows[0]);
   }
 
+  /**
+   * Suspends, reactivates or terminates a tenant; a suspended or terminated tenant's sessions stop
+   * at their next request. Termination is final: undefined when the tenant is terminated already
+   * (or does not exist). Callers audit it.
+   */
+  async setStatus(id: string, status: TenantStatus): Promise<Tenant | undefined> {
+    const rows = await queryRows<TenantRow>(
+      this.dataSource,
+      `UPDATE tenants SET status = $2 WHERE id = $1 AND status <> 'terminated' RETURNING ${COLUMNS}`,
+      [id, status],
+    );
+    return rows[0] && toTenant(rows[0]);
+  }
+
   /** Refused by the database while users of the current mode exist (SE-7.2). Callers audit it. */
   async setAuthMode(id: string, authMode: AuthMode): Promise<Tenant> {
     const rows = await queryRows<TenantRow>(this.dataSource, `UPDATE tenants SET auth_mode = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, authMode]);

@@ -14,6 +14,7 @@ export type IdentityAction =
   | 'sso.connection.metadata-refresh'
   | 'tenant.created'
   | 'tenant.auth-mode.changed'
+  | 'tenant.status.changed'
   | 'tenant.email-domains.changed'
   | 'tenant.ip-allow-list.changed';
 
