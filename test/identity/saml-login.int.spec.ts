@@ -120,6 +120,20 @@ describe('SAML sign-in over HTTP', () => {
     expect((await service.auditEvents()).some((event) => event.action === 'auth.logoff' && event.outcome === 'failure')).toBe(false);
   });
 
+  it('[SE-3.3] names the device of the sign-in (Entra device id) in every audit event of the session', async () => {
+    const { idp, connectionId } = idps['gemeente-a']!;
+    const requestId = await startLogin('gemeente-a');
+    const attributes = { ...entraAttributes('oid-device'), [ENTRA_SAML_CLAIMS.deviceId]: ['5f1d2c3b-aaaa-4bbb-8ccc-0d1e2f3a4b5c'] };
+    const signedIn = await request(`/sso/saml/${connectionId}/acs`, { form: { SAMLResponse: base64(idp.response({ inResponseTo: requestId, attributes })) } });
+    const cookie = sessionCookie(signedIn)!;
+    const userId = (await request('/api/session', { cookie })).json<{ user: { id: string } }>().user.id;
+    // A user without roles is refused the access review: an event the session makes after sign-in.
+    expect((await request('/api/access/review', { cookie })).status).toBe(403);
+    const events = (await service.auditEvents()).filter((event) => event.actor.userId === userId);
+    expect(events.map((event) => event.action)).toEqual(expect.arrayContaining(['auth.logon', 'access.denied']));
+    for (const event of events) expect(event.device?.deviceId, event.action).toBe('5f1d2c3b-aaaa-4bbb-8ccc-0d1e2f3a4b5c');
+  });
+
   it('[SE-7.2] [SV-7.9] refuses a replayed response with a generic page and audits the reason', async () => {
     const { idp, connectionId } = idps['gemeente-a']!;
     const requestId = await startLogin('gemeente-a');

@@ -12,6 +12,7 @@ export interface SessionForAccess {
   readonly userId: string;
   readonly department: string | null;
   readonly accessVersion: string;
+  readonly deviceId?: string | null;
   readonly user?: { readonly idpSubject: string | null; readonly displayName: string | null; readonly email: string | null };
 }
 

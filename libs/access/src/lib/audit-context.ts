@@ -20,7 +20,7 @@ export function auditContextOf(request: RequestWithAccess): RequestAuditContext 
     ...(session?.user?.email && { email: session.user.email }),
   };
   const userAgent = request.headers['user-agent'];
-  const device: AuditDevice = { ip: request.ip, ...(userAgent && { userAgent }) };
+  const device: AuditDevice = { ip: request.ip, ...(userAgent && { userAgent }), ...(session?.deviceId && { deviceId: session.deviceId }) };
   return {
     tenantId: session?.tenantId ?? null,
     actor,

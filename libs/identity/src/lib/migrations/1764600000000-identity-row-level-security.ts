@@ -6,8 +6,9 @@ const IDENTITY_TENANT_TABLES = ['users', 'sessions', 'sso_connections'];
 
 /** What a session lookup returns: the session's public columns, the token never among them. */
 const SESSION_COLUMNS = `id uuid, user_id uuid, tenant_id uuid, auth_method text, idp_session_id text, client_ip text, user_agent text,
-  created_at timestamptz, last_seen_at timestamptz, expires_at timestamptz`;
-const SESSION_VALUES = 's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at';
+  device_id text, created_at timestamptz, last_seen_at timestamptz, expires_at timestamptz`;
+const SESSION_VALUES =
+  's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.device_id, s.created_at, s.last_seen_at, s.expires_at';
 
 /** What a connection lookup returns: everything but the sealed secrets, which are read in the tenant's context. */
 const CONNECTION_COLUMNS = 'id uuid, tenant_id uuid, name text, protocol text, settings jsonb, metadata_url text, enabled boolean';
@@ -45,7 +46,7 @@ const PRE_TENANT_LOOKUPS: ReadonlyArray<{ readonly signature: string; readonly d
             FROM live
            WHERE sessions.token_hash = live.token_hash AND live.last_seen_at < now() - make_interval(secs => touch_after_seconds)
         )
-        SELECT live.id, live.user_id, live.tenant_id, live.auth_method, live.idp_session_id, live.client_ip, live.user_agent, live.created_at,
+        SELECT live.id, live.user_id, live.tenant_id, live.auth_method, live.idp_session_id, live.client_ip, live.user_agent, live.device_id, live.created_at,
                live.last_seen_at, live.expires_at, live.department, live.access_version, live.idp_subject, live.display_name, live.email
           FROM live;
       END
@@ -103,6 +104,8 @@ export class IdentityRowLevelSecurity1764600000000 implements MigrationInterface
   readonly name = 'IdentityRowLevelSecurity1764600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // The device a session was signed in from (Entra's device id claim), for every audit event it makes (SE-3.3).
+    await queryRunner.query('ALTER TABLE sessions ADD COLUMN device_id text CHECK (length(device_id) <= 200)');
     // A session names its user by (tenant, user): PostgreSQL checks foreign keys without
     // row-level security, so a key on user_id alone could tie a session to another tenant's user.
     // The unique key on users (tenant_id, id) is the one the access migration adds for its own
@@ -138,5 +141,6 @@ export class IdentityRowLevelSecurity1764600000000 implements MigrationInterface
     await queryRunner.query(`
       ALTER TABLE sessions DROP CONSTRAINT sessions_tenant_user,
         ADD CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE`);
+    await queryRunner.query('ALTER TABLE sessions DROP COLUMN device_id');
   }
 }

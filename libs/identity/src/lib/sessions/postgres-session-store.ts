@@ -8,6 +8,7 @@ import {
   newSessionToken,
   SessionStore,
   sessionTokenHash,
+  DEVICE_ID_MAX_LENGTH,
   USER_AGENT_MAX_LENGTH,
   type ActiveSession,
   type AuthMethod,
@@ -24,12 +25,14 @@ interface SessionRow {
   idp_session_id: string | null;
   client_ip: string | null;
   user_agent: string | null;
+  device_id: string | null;
   created_at: Date;
   last_seen_at: Date;
   expires_at: Date;
 }
 
-const COLUMNS = 's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at';
+const COLUMNS =
+  's.id, s.user_id, s.tenant_id, s.auth_method, s.idp_session_id, host(s.client_ip) AS client_ip, s.user_agent, s.device_id, s.created_at, s.last_seen_at, s.expires_at';
 
 /**
  * Sessions in the `sessions` table of the shared database: the default, and nothing to run beside
@@ -52,8 +55,8 @@ export class PostgresSessionStore extends SessionStore {
     const token = newSessionToken();
     const rows = await this.tenantRows.query<SessionRow>(
       session.tenantId,
-      `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at, idp_logout_sealed)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000), $9)
+      `INSERT INTO sessions AS s (token_hash, user_id, tenant_id, auth_method, idp_session_id, client_ip, user_agent, expires_at, idp_logout_sealed, device_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000), $9, $10)
        RETURNING ${COLUMNS}`,
       [
         sessionTokenHash(token),
@@ -65,6 +68,7 @@ export class PostgresSessionStore extends SessionStore {
         session.userAgent?.slice(0, USER_AGENT_MAX_LENGTH) ?? null,
         this.policy.absoluteTimeoutMs,
         session.idpLogoutSealed ?? null,
+        session.deviceId?.slice(0, DEVICE_ID_MAX_LENGTH) ?? null,
       ],
     );
     return { token, session: toSession(rows[0]!) };
@@ -143,6 +147,7 @@ function toSession(row: SessionRow): ActiveSession {
     idpSessionId: row.idp_session_id,
     clientIp: row.client_ip,
     userAgent: row.user_agent,
+    deviceId: row.device_id,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,

@@ -10,6 +10,7 @@ import {
   newSessionToken,
   SessionStore,
   sessionTokenHash,
+  DEVICE_ID_MAX_LENGTH,
   USER_AGENT_MAX_LENGTH,
   type ActiveSession,
   type AuthMethod,
@@ -159,7 +160,8 @@ export class RedisSessionStore extends SessionStore {
     const tokenHash = hexHash(token);
     const id = randomUUID();
     const userAgent = session.userAgent?.slice(0, USER_AGENT_MAX_LENGTH);
-    const optional = { idpSessionId: session.idpSessionId, clientIp: session.clientIp, userAgent, idpLogoutSealed: session.idpLogoutSealed };
+    const deviceId = session.deviceId?.slice(0, DEVICE_ID_MAX_LENGTH);
+    const optional = { idpSessionId: session.idpSessionId, clientIp: session.clientIp, userAgent, deviceId, idpLogoutSealed: session.idpLogoutSealed };
     const fields = [
       ['id', id],
       ['userId', session.userId],
@@ -185,6 +187,7 @@ export class RedisSessionStore extends SessionStore {
         idpSessionId: session.idpSessionId ?? null,
         clientIp: session.clientIp ?? null,
         userAgent: userAgent ?? null,
+        deviceId: deviceId ?? null,
         createdAt: new Date(createdAt),
         lastSeenAt: new Date(createdAt),
         expiresAt: new Date(createdAt + this.policy.absoluteTimeoutMs),
@@ -368,6 +371,7 @@ function toSession(fields: Record<string, string>): ActiveSession | undefined {
     idpSessionId: fields['idpSessionId'] ?? null,
     clientIp: fields['clientIp'] ?? null,
     userAgent: fields['userAgent'] ?? null,
+    deviceId: fields['deviceId'] ?? null,
     createdAt: new Date(Number(createdAt)),
     lastSeenAt: new Date(Number(lastSeenAt)),
     expiresAt: new Date(Number(expiresAt)),

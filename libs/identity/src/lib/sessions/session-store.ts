@@ -18,6 +18,8 @@ export interface NewSession {
   readonly idpSessionId: string | undefined;
   readonly clientIp: string | undefined;
   readonly userAgent: string | undefined;
+  /** Entra's device id claim, when Conditional Access sent one: the device every audit event of the session names. */
+  readonly deviceId?: string | undefined;
   /** Sealed by the caller: what single logout at the IdP needs. */
   readonly idpLogoutSealed?: string | undefined;
 }
@@ -31,6 +33,7 @@ export interface ActiveSession {
   readonly idpSessionId: string | null;
   readonly clientIp: string | null;
   readonly userAgent: string | null;
+  readonly deviceId: string | null;
   readonly createdAt: Date;
   readonly lastSeenAt: Date;
   readonly expiresAt: Date;
@@ -54,6 +57,9 @@ export const LAST_SEEN_GRANULARITY_SECONDS = 60;
 
 /** Longest user agent kept with a session: enough to recognise a device in the session list. */
 export const USER_AGENT_MAX_LENGTH = 512;
+
+/** Longest device id kept; Entra's are GUIDs, so anything longer is not one. */
+export const DEVICE_ID_MAX_LENGTH = 200;
 
 /**
  * Server-side sessions, so any replica can serve any request: in PostgreSQL

@@ -153,6 +153,7 @@ export class SsoController {
       idpSessionId: identity.idpSessionId,
       clientIp: context.clientIp,
       userAgent: context.userAgent,
+      deviceId: identity.deviceId,
       idpLogoutSealed: this.federatedLogout.sealFor(connection.id, identity),
     });
     this.cookies.set(reply, SESSION_COOKIE, token, { sameSite: 'Lax' });
