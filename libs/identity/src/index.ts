@@ -4,7 +4,7 @@ export { SecretBox, SecretBoxError } from './lib/secret-box.js';
 export type { SecretKey } from './lib/secret-box.js';
 export { IDENTITY_MIGRATIONS } from './lib/migrations/index.js';
 export { SessionStore, DEFAULT_SESSION_POLICY } from './lib/sessions/session-store.js';
-export type { ActiveSession, AuthMethod, NewSession, ResolvedSession, SessionPolicy } from './lib/sessions/session-store.js';
+export type { ActiveSession, AuthMethod, ExpiredSession, NewSession, ResolvedSession, SessionPolicy } from './lib/sessions/session-store.js';
 export { PostgresSessionStore } from './lib/sessions/postgres-session-store.js';
 export { DEFAULT_REDIS_KEY_PREFIX, RedisSessionStore, connectSessionRedis } from './lib/sessions/redis-session-store.js';
 export type { RedisSessionStoreOptions } from './lib/sessions/redis-session-store.js';
@@ -79,3 +79,4 @@ export type { ConnectionDeclaration, DeclarationOutcome, DeclarationResult, Decl
 export { RoleClaimsSink } from './lib/web/role-claims-sink.js';
 export type { FederatedRoleClaims, SignInAuditContext } from './lib/web/role-claims-sink.js';
 export { IDENTITY_PERMISSIONS } from './lib/identity.permissions.js';
+export { SessionExpirySweeper } from './lib/sessions/session-expiry-sweeper.js';

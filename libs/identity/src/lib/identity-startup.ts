@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { applyDeclarations, loadDeclarations } from './connections/declarations.js';
 import type { MetadataRefresher } from './connections/metadata-refresher.js';
 import type { SsoAdministration } from './connections/sso-administration.js';
+import type { SessionExpirySweeper } from './sessions/session-expiry-sweeper.js';
 
 /**
  * At start: applies the SSO declarations file (infrastructure as code), then keeps IdP metadata
- * fresh. The file is applied before the service accepts sign-ins, so a declared connection works
- * from the first request.
+ * fresh and records the logoff of expired sessions. The file is applied before the service
+ * accepts sign-ins, so a declared connection works from the first request.
  */
 export class IdentityStartup implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -15,6 +16,7 @@ export class IdentityStartup implements OnApplicationBootstrap, OnApplicationShu
     private readonly refresher: MetadataRefresher,
     private readonly logger: Logger,
     private readonly declarationsFile: string | undefined,
+    private readonly expirySweeper: SessionExpirySweeper,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,9 +29,11 @@ export class IdentityStartup implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     this.refresher.start();
+    this.expirySweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.refresher.stop();
+    await this.expirySweeper.stop();
   }
 }

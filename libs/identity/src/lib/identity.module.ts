@@ -15,6 +15,7 @@ import { TenantAdministrationController } from './http/tenant-administration.con
 import { SecretBox } from './secret-box.js';
 import { SessionStore } from './sessions/session-store.js';
 import { LocalSignIn } from './local/local-sign-in.js';
+import { SessionExpirySweeper } from './sessions/session-expiry-sweeper.js';
 import { LoginThrottle } from './local/login-throttle.js';
 import { PasswordHasher } from './local/password-hasher.js';
 import { TotpAuthenticator } from './local/totp.js';
@@ -90,7 +91,16 @@ export class IdentityModule {
       providers: [
         ...providers,
         { provide: APP_GUARD, useClass: AuthenticationGuard },
-        { provide: IdentityStartup, useValue: new IdentityStartup(administration, refresher, options.logger, options.declarationsFile) },
+        {
+          provide: IdentityStartup,
+          useValue: new IdentityStartup(
+            administration,
+            refresher,
+            options.logger,
+            options.declarationsFile,
+            new SessionExpirySweeper(options.sessionStore, options.events, options.logger),
+          ),
+        },
       ],
       exports: providers.map((provider) => provider.provide),
     };

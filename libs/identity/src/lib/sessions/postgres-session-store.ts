@@ -11,6 +11,7 @@ import {
   DEVICE_ID_MAX_LENGTH,
   USER_AGENT_MAX_LENGTH,
   type ActiveSession,
+  type ExpiredSession,
   type AuthMethod,
   type NewSession,
   type ResolvedSession,
@@ -135,6 +136,29 @@ export class PostgresSessionStore extends SessionStore {
       [tenantId, userId ?? null, this.policy.idleTimeoutMs],
     );
     return rows.map(toSession);
+  }
+
+  async endExpired(limit: number): Promise<ExpiredSession[]> {
+    const rows = await queryRows<{
+      id: string;
+      user_id: string;
+      tenant_id: string;
+      client_ip: string | null;
+      user_agent: string | null;
+      device_id: string | null;
+      reason: ExpiredSession['reason'];
+      ended_at: Date;
+    }>(this.dataSource, 'SELECT * FROM identity_end_expired_sessions($1, $2)', [this.policy.idleTimeoutMs, limit]);
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      tenantId: row.tenant_id,
+      clientIp: row.client_ip,
+      userAgent: row.user_agent,
+      deviceId: row.device_id,
+      reason: row.reason,
+      endedAt: row.ended_at,
+    }));
   }
 }
 

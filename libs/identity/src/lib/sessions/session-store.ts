@@ -91,6 +91,25 @@ export abstract class SessionStore {
 
   /** The live sessions of a tenant, or of one user in it; most recently used first. */
   abstract listActive(tenantId: string, userId?: string): Promise<ActiveSession[]>;
+
+  /**
+   * Ends up to `limit` sessions whose idle or absolute timeout has passed and tells who they were,
+   * so their logoff is recorded. A store that forgets expired sessions by itself, without telling
+   * (Redis), returns none.
+   */
+  abstract endExpired(limit: number): Promise<ExpiredSession[]>;
+}
+
+/** A session ended by its timeout, for its logoff event. */
+export interface ExpiredSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly clientIp: string | null;
+  readonly userAgent: string | null;
+  readonly deviceId: string | null;
+  readonly reason: 'idle-timeout' | 'absolute-timeout';
+  readonly endedAt: Date;
 }
 
 export function newSessionToken(): string {
