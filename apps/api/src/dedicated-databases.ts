@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isUuid } from '@veilig/tenancy';
 import { z } from 'zod';
 
 export class DedicatedDatabasesFileError extends Error {
@@ -6,12 +7,11 @@ export class DedicatedDatabasesFileError extends Error {
 }
 
 const postgresUrl = z.string().refine((value) => URL.canParse(value) && ['postgres:', 'postgresql:'].includes(new URL(value).protocol), 'must be a postgres:// URL');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILE = z
   .record(z.string(), z.object({ migrationUrl: postgresUrl, appUrl: postgresUrl.optional() }).strict())
   .superRefine((entries, context) => {
     for (const key of Object.keys(entries)) {
-      if (!UUID.test(key)) context.addIssue({ code: 'custom', path: [key], message: 'keys are tenant ids (UUIDs)' });
+      if (!isUuid(key)) context.addIssue({ code: 'custom', path: [key], message: 'keys are tenant ids (UUIDs)' });
     }
   });
 

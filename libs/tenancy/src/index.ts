@@ -1,4 +1,4 @@
-export { SYSTEM_ACTOR_ID, TenantContext, TenantContextMissingError, InvalidTenantIdentityError } from './lib/tenant-context.js';
+export { SYSTEM_ACTOR_ID, TenantContext, TenantContextMissingError, InvalidTenantIdentityError, isUuid } from './lib/tenant-context.js';
 export type { TenantIdentity } from './lib/tenant-context.js';
 export { TenantContextInterceptor } from './lib/tenant-context.interceptor.js';
 export { TenantScope, TenantScopeConflictError, TenantTransactionAbortedError } from './lib/tenant-transaction.js';

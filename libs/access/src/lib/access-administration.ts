@@ -273,11 +273,16 @@ export class AccessAdministration implements RoleClaimsSink {
   }
 
   /** Whether the user is the tenant's only admin and holds it only through this connection's claims. */
+  /**
+   * Whether the user is the tenant's only admin and holds it only through this connection's claims.
+   * The user's own grants are read first: every sign-in asks, and only the IdP-made admins need
+   * the lock on the tenant's admin grants.
+   */
   private async isLastAdminThrough(userId: string, connectionId: string): Promise<boolean> {
-    const holders = await this.store.lockHolders(TENANT_ADMIN);
-    if (holders.length !== 1 || holders[0] !== userId) return false;
     const grants = (await this.store.assignments(userId)).filter((grant) => grant.roleName === TENANT_ADMIN);
-    return grants.every((grant) => grant.source === 'idp' && grant.connectionId === connectionId);
+    if (grants.length === 0 || !grants.every((grant) => grant.source === 'idp' && grant.connectionId === connectionId)) return false;
+    const holders = await this.store.lockHolders(TENANT_ADMIN);
+    return holders.length === 1 && holders[0] === userId;
   }
 
   private async refuseSelfElevatingMappings(access: Access, connectionId: string, mappings: readonly RoleMapping[]): Promise<void> {

@@ -35,6 +35,15 @@ interface AssignmentRow {
 
 const ASSIGNMENT_COLUMNS = 'user_id, role_name, source, connection_id, granted_by, granted_at';
 
+interface RoleRow {
+  name: string;
+  description: string;
+  permissions: string[];
+  updated_at: Date;
+}
+
+const ROLE_COLUMNS = 'name, description, permissions, updated_at';
+
 /**
  * The role tables, in SQL, always through TenantScope: every statement runs under the tenant of
  * the current context, and row-level security keeps it there even where a WHERE clause forgot
@@ -112,14 +121,12 @@ export class AccessStore {
   }
 
   async customRoles(): Promise<CustomRole[]> {
-    const rows = await this.scope.query<{ name: string; description: string; permissions: string[]; updated_at: Date }>(
-      'SELECT name, description, permissions, updated_at FROM roles ORDER BY name',
-    );
-    return rows.map((row) => ({ name: row.name, description: row.description, permissions: row.permissions, updatedAt: row.updated_at }));
+    return (await this.scope.query<RoleRow>(`SELECT ${ROLE_COLUMNS} FROM roles ORDER BY name`)).map(toCustomRole);
   }
 
   async customRole(name: string): Promise<CustomRole | undefined> {
-    return (await this.customRoles()).find((role) => role.name === name);
+    const [row] = await this.scope.query<RoleRow>(`SELECT ${ROLE_COLUMNS} FROM roles WHERE name = $1`, [name]);
+    return row && toCustomRole(row);
   }
 
   /** False when a role of that name exists already. */
@@ -212,4 +219,8 @@ function toAssignment(row: AssignmentRow): RoleAssignment {
     grantedBy: row.granted_by,
     grantedAt: row.granted_at,
   };
+}
+
+function toCustomRole(row: RoleRow): CustomRole {
+  return { name: row.name, description: row.description, permissions: row.permissions, updatedAt: row.updated_at };
 }

@@ -1,9 +1,9 @@
+import { csvLine } from '@veilig/platform-http';
 import { TenantContext, type TenantIdentity, type TenantScope } from '@veilig/tenancy';
 import { z } from 'zod';
 import type { AuditEvent, ChainedAuditEvent } from '../model/audit-event.js';
 import { AuditQueryError } from './audit-query.error.js';
 import { filterSql, type AuditQueryFilter } from './audit-query-filter.js';
-import { csvCell } from './csv-cell.js';
 
 export interface AuditQueryPage {
   /** Newest first. */
@@ -83,9 +83,9 @@ export class AuditQuery {
   }
 
   private async *csvChunks(filter: AuditQueryFilter, identity: TenantIdentity): AsyncIterable<string> {
-    yield `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
+    yield csvLine(CSV_COLUMNS.map(([name]) => name));
     for await (const rows of this.allPages(filter, identity)) {
-      yield rows.map((row) => `${CSV_COLUMNS.map(([, value]) => csvCell(value(row))).join(',')}\r\n`).join('');
+      yield rows.map((row) => csvLine(CSV_COLUMNS.map(([, value]) => value(row)))).join('');
     }
   }
 

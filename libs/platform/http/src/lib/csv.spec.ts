@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell } from './csv-cell.js';
+import { csvLine } from './csv.js';
 
-describe('csvCell', () => {
+/** One cell as csvLine writes it, without the line end. */
+const csvCell = (value: string | number | undefined) => csvLine([value]).slice(0, -2);
+
+describe('csvLine', () => {
   it.each([
     ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
     ['+1', "'+1"],
@@ -19,5 +22,8 @@ describe('csvCell', () => {
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell(undefined)).toBe('');
     expect(csvCell(42)).toBe('42');
+    // A number is data, never a formula: -5 stays -5.
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvLine(['a', null, 'b,c'])).toBe('a,,"b,c"\r\n');
   });
 });
